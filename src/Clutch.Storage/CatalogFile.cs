@@ -1,0 +1,61 @@
+using Clutch.Packaging;
+
+namespace Clutch.Storage;
+
+/// <summary>One distribution file as the catalog records it: the index of record for pages.</summary>
+public sealed record CatalogFile
+{
+    /// <summary>Blob key: path relative to the blob root with '/' separators (<c>foo/foo-1.0.whl</c> or <c>foo-1.0.whl</c>).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The filename alone; unique across the index.</summary>
+    public required string Filename { get; init; }
+
+    public required ProjectName Project { get; init; }
+
+    /// <summary>The version as written in the filename (legacy versions kept verbatim).</summary>
+    public required string Version { get; init; }
+
+    public required DistributionType Type { get; init; }
+
+    public string? PythonTag { get; init; }
+
+    /// <summary>Requires-Python from the file's metadata, raw (escaped when rendered).</summary>
+    public string? RequiresPython { get; init; }
+
+    public required string Sha256 { get; init; }
+    public required string Md5 { get; init; }
+    public required string Blake2b256 { get; init; }
+    public required long Size { get; init; }
+
+    /// <summary>When the index first saw these bytes (upload, or first scan of a dropped-in file).</summary>
+    public required DateTimeOffset UploadTime { get; init; }
+
+    /// <summary>The user who uploaded it; null for files dropped into the folder.</summary>
+    public string? Uploader { get; init; }
+
+    public bool Yanked { get; init; }
+    public string? YankedReason { get; init; }
+
+    /// <summary>sha256 of the extracted core metadata blob; null when none is served (PEP 658).</summary>
+    public string? MetadataSha256 { get; init; }
+
+    /// <summary>Summary from metadata, for the JSON API and UI.</summary>
+    public string? Summary { get; init; }
+
+    /// <summary>Source file modification time (UTC ticks) as seen when indexed; with Size, the rehash cache key.</summary>
+    public long SourceMtimeTicks { get; init; }
+}
+
+/// <summary>A project on the root page.</summary>
+public sealed record ProjectSummary(ProjectName Name, string DisplayName, DateTimeOffset LastChanged);
+
+/// <summary>A developer link (VCS URL) published on the find-links page.</summary>
+public sealed record DeveloperLink(ProjectName Project, string Url);
+
+/// <summary>Which projects changed; <see cref="ProjectSetChanged"/> when projects appeared or disappeared.</summary>
+public sealed class CatalogChangedEventArgs(IReadOnlyCollection<ProjectName> projects, bool projectSetChanged) : EventArgs
+{
+    public IReadOnlyCollection<ProjectName> Projects { get; } = projects;
+    public bool ProjectSetChanged { get; } = projectSetChanged;
+}

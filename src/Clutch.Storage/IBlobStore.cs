@@ -1,0 +1,26 @@
+namespace Clutch.Storage;
+
+/// <summary>What the store knows of one blob.</summary>
+public sealed record BlobInfo(string Key, long Size, DateTimeOffset LastModified);
+
+/// <summary>
+/// File bytes and extracted metadata, by key ('/'-separated, relative, never containing '..').
+/// Writes are atomic: a reader never sees half a blob.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Metadata of a blob, or null when absent.</summary>
+    Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Opens a blob for reading; throws <see cref="FileNotFoundException"/> when absent.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>A local file path for zero-copy sends (folder store), or null (object store).</summary>
+    string? GetLocalPath(string key);
+
+    /// <summary>Writes a blob atomically (temp + fsync + rename). Overwrites unless <paramref name="overwrite"/> is false, in which case returns false when the key exists.</summary>
+    Task<bool> PutAsync(string key, Stream content, bool overwrite, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a blob; no error when absent.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,52 @@
+using Clutch.Packaging;
+
+namespace Clutch.Storage;
+
+/// <summary>
+/// The index of record: projects, files, developer links. Pages are rendered from it, never from a
+/// folder scan. Implementations raise <see cref="Changed"/> after every committed change (and, when
+/// several nodes share one catalog, for changes made by other nodes).
+/// </summary>
+public interface ICatalog
+{
+    event EventHandler<CatalogChangedEventArgs>? Changed;
+
+    /// <summary>Creates or upgrades the schema (versioned migrations).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every project with at least one file or developer link, ordered by normalized name.</summary>
+    Task<IReadOnlyList<ProjectSummary>> ListProjectsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The files of one project (any order); empty when unknown.</summary>
+    Task<IReadOnlyList<CatalogFile>> GetFilesAsync(ProjectName project, CancellationToken cancellationToken);
+
+    /// <summary>A file by its filename (filenames are unique in the index).</summary>
+    Task<CatalogFile?> FindFileAsync(string filename, CancellationToken cancellationToken);
+
+    /// <summary>Every file, for reconciling against the blob store (path, size, mtime).</summary>
+    Task<IReadOnlyList<CatalogFile>> GetAllFilesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
+    Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a file only if no file of that filename exists (upload). Returns the existing file when
+    /// there is one (caller compares digests), or null when this one was added.
+    /// </summary>
+    Task<CatalogFile?> TryAddFileAsync(CatalogFile file, CancellationToken cancellationToken);
+
+    /// <summary>Removes files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
+    Task RemoveFilesAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken);
+
+    /// <summary>Sets or clears the yank state of a file. False when the file is unknown.</summary>
+    Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Developer links of one project.</summary>
+    Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken);
+
+    /// <summary>Every developer link, ordered by project.</summary>
+    Task<IReadOnlyList<DeveloperLink>> GetAllDeveloperLinksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces the developer links of one source (a <c>.links</c> file path, or "api").</summary>
+    Task ReplaceDeveloperLinksAsync(string source, IReadOnlyCollection<DeveloperLink> links, CancellationToken cancellationToken);
+}
