@@ -22,9 +22,6 @@ public static class FileEndpoints
         return routes;
     }
 
-    /// <summary>The blob key of a file's extracted core metadata.</summary>
-    public static string MetadataKey(CatalogFile file) => ".clutch/metadata/" + file.Sha256 + MetadataSuffix;
-
     private static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs)
     {
         if (key is null || !UrlKeys.IsSafe(key))
@@ -40,7 +37,7 @@ public static class FileEndpoints
             return TypedResults.Text($"No file '{key}' in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var blobKey = wantsMetadata ? MetadataKey(file) : file.Path;
+        var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : file.Path;
         var etag = new EntityTagHeaderValue("\"" + (wantsMetadata ? file.MetadataSha256 : file.Sha256) + "\"");
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(file.Filename);
         context.Response.Headers.CacheControl = Immutable;

@@ -1,4 +1,5 @@
-using Clutch.Storage;
+using Clutch.Storage.Folder;
+using Clutch.Storage.Sqlite;
 
 namespace Clutch.Hosting;
 
@@ -7,8 +8,8 @@ public static class StorageRegistration
 {
     public static IServiceCollection AddStorage(this IServiceCollection services, ClutchOptions options)
     {
-        // Wired to the providers in Clutch.Storage once they land.
-        _ = options;
+        services.AddSqliteCatalog(options.CatalogPath);
+        services.AddFolderBlobStore(options.Root);
         return services;
     }
 }
