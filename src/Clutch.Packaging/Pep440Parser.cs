@@ -1,4 +1,4 @@
-using System.Numerics;
+
 using System.Text;
 
 namespace Clutch.Packaging;
@@ -6,30 +6,30 @@ namespace Clutch.Packaging;
 /// <summary>The parsed parts of a valid PEP 440 version (numbers already stripped of leading zeros).</summary>
 internal sealed class Pep440Parts
 {
-    public BigInteger Epoch;
+    public VersionNumber Epoch;
 
     /// <summary>Release numbers with trailing zeros removed (the comparison key; <c>1.0</c> is <c>[1]</c>).</summary>
-    public BigInteger[] ReleaseKey = [];
+    public VersionNumber[] ReleaseKey = [];
 
     /// <summary>-1: dev-only (sorts before any pre), 0: a pre-release, 1: none (sorts after any pre).</summary>
     public int PreRank;
 
     /// <summary><c>a</c>, <c>b</c> or <c>rc</c> (or, for Unicode look-alikes Python's regex accepts, the lower-cased label).</summary>
     public string? PreLabel;
-    public BigInteger PreNumber;
+    public VersionNumber PreNumber;
     public bool HasPost;
 
     /// <summary><c>post</c>, or <c>poſt</c> when spelled with U+017F (packaging keeps that label in its sort key).</summary>
     public string PostLabel = "post";
-    public BigInteger PostNumber;
+    public VersionNumber PostNumber;
     public bool HasDev;
-    public BigInteger DevNumber;
+    public VersionNumber DevNumber;
 
     /// <summary>Local segments; null when there is none. Numeric segments have a null string.</summary>
     public LocalSegment[]? Local;
 }
 
-internal readonly record struct LocalSegment(BigInteger Number, string? Text);
+internal readonly record struct LocalSegment(VersionNumber Number, string? Text);
 
 /// <summary>
 /// A hand-written parser that accepts exactly the language of packaging's <c>VERSION_PATTERN</c>
@@ -259,7 +259,7 @@ internal static class Pep440Parser
         count++;
     }
 
-    private static BigInteger[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
+    private static VersionNumber[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
     {
         // Trailing zeros do not count: 1.0 == 1.0.0 == 1.
         var last = count - 1;
@@ -273,7 +273,7 @@ internal static class Pep440Parser
             return [];
         }
 
-        var key = new BigInteger[last + 1];
+        var key = new VersionNumber[last + 1];
         for (var i = 0; i <= last; i++)
         {
             key[i] = ToBig(s[overflow is null ? small[i] : overflow[i]]);
@@ -429,24 +429,5 @@ internal static class Pep440Parser
         }
     }
 
-    internal static BigInteger ToBig(ReadOnlySpan<char> digits)
-    {
-        if (digits.IsEmpty)
-        {
-            return BigInteger.Zero;
-        }
-
-        if (digits.Length <= 18)
-        {
-            long value = 0;
-            foreach (var c in digits)
-            {
-                value = (value * 10) + (c - '0');
-            }
-
-            return new BigInteger(value);
-        }
-
-        return BigInteger.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    internal static VersionNumber ToBig(ReadOnlySpan<char> digits) => VersionNumber.Parse(digits);
 }
