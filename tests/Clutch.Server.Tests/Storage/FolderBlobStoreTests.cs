@@ -68,7 +68,7 @@ public sealed class FolderBlobStoreTests : IDisposable
     [Fact]
     public async Task Racing_puts_without_overwrite_have_exactly_one_winner()
     {
-        for (var round = 0; round < 10; round++)
+        for (var round = 0; round < 25; round++)
         {
             var key = $"race/r{round}.whl";
             using var start = new ManualResetEventSlim();

@@ -62,6 +62,26 @@ public sealed class SqliteCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_catalogs_migrating_one_new_file_at_once_all_succeed()
+    {
+        var catalogs = Enumerable.Range(0, 4).Select(_ => new SqliteCatalog(_catalog.DatabasePath)).ToList();
+        try
+        {
+            await Task.WhenAll(catalogs.Select(c => Task.Run(() => c.MigrateAsync(Ct), Ct)));
+
+            Assert.Equal(SqliteMigrations.Latest, await _catalog.GetSchemaVersionAsync(Ct));
+        }
+        finally
+        {
+            catalogs.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Reading_a_fresh_catalog_creates_the_schema_first()
+        => Assert.Empty(await _catalog.ListProjectsAsync(Ct));
+
+    [Fact]
     public async Task The_database_runs_in_wal_mode()
     {
         await _catalog.MigrateAsync(Ct);
