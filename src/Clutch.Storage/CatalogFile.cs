@@ -13,6 +13,9 @@ public sealed record CatalogFile
 
     public required ProjectName Project { get; init; }
 
+    /// <summary>The project name as its authors spell it (metadata Name or filename); used when the project is first recorded.</summary>
+    public string? ProjectDisplayName { get; init; }
+
     /// <summary>The version as written in the filename (legacy versions kept verbatim).</summary>
     public required string Version { get; init; }
 
@@ -51,7 +54,11 @@ public sealed record CatalogFile
 public sealed record ProjectSummary(ProjectName Name, string DisplayName, DateTimeOffset LastChanged);
 
 /// <summary>A developer link (VCS URL) published on the find-links page.</summary>
-public sealed record DeveloperLink(ProjectName Project, string Url);
+public sealed record DeveloperLink(ProjectName Project, string Url)
+{
+    /// <summary>Where the link came from (a <c>.links</c> file path, or "api"); set when read from the catalog.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>Which projects changed; <see cref="ProjectSetChanged"/> when projects appeared or disappeared.</summary>
 public sealed class CatalogChangedEventArgs(IReadOnlyCollection<ProjectName> projects, bool projectSetChanged) : EventArgs

@@ -1,7 +1,14 @@
+using System.CommandLine;
+
 namespace Clutch.Cli;
 
-/// <summary>The `clutch` command line.</summary>
+/// <summary>The <c>clutch</c> command line: one subcommand per file in this folder.</summary>
 public static class ClutchCli
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(args.Length >= 0 ? 0 : 1);
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Clutch: a private Python package index for pip, easy_install, poetry, uv and twine.");
+        root.Subcommands.Add(ServeCommand.Create());
+        return root.Parse(args).InvokeAsync();
+    }
 }

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clutch.Storage.Folder;
+
+/// <summary>
+/// The operator's folder is the store: a key is a path relative to <see cref="Root"/>. Writes go to
+/// <c>.clutch/tmp/</c> on the same filesystem, are flushed to disk, then renamed into place, so a
+/// reader (or the folder indexer) never sees half a file.
+/// </summary>
+public sealed class FolderBlobStore : IBlobStore
+{
+    /// <summary>Temporary files of in-flight writes, relative to the root.</summary>
+    public const string TempPrefix = ".clutch/tmp/";
+
+    private const int BufferSize = 81920;
+    private readonly string _rootWithSeparator;
+
+    public FolderBlobStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootWithSeparator = Root + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The folder, as a full path without a trailing separator.</summary>
+    public string Root { get; }
+
+    public Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(ResolveKey(key));
+        return Task.FromResult(info.Exists
+            ? new BlobInfo(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
+            : null);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = ResolveKey(key);
+        try
+        {
+            // FileShare.Delete: an operator may delete or replace the file while it is being sent.
+            Stream stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = BufferSize,
+            });
+            return Task.FromResult(stream);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"Blob '{key}' does not exist.", path);
+        }
+    }
+
+    public string? GetLocalPath(string key) => ResolveKey(key);
+
+    public async Task<bool> PutAsync(string key, Stream content, bool overwrite, CancellationToken cancellationToken)
+    {
+        var destination = ResolveKey(key);
+        if (!overwrite && File.Exists(destination))
+        {
+            return false;
+        }
+
+        var tempDirectory = Path.Combine(Root, ".clutch", "tmp");
+        Directory.CreateDirectory(tempDirectory);
+        var temp = Path.Combine(tempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            {
+                await content.CopyToAsync(output, BufferSize, cancellationToken);
+                await output.FlushAsync(cancellationToken);
+                output.Flush(flushToDisk: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            if (overwrite)
+            {
+                File.Move(temp, destination, overwrite: true);
+                return true;
+            }
+
+            try
+            {
+                // Without overwrite .NET links then unlinks on Unix: exactly one racing writer wins.
+                File.Move(temp, destination, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(destination))
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = ResolveKey(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // absent: nothing to do
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Turns a key into a full path under the root, refusing anything that could escape it.</summary>
+    public string ResolveKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var problem = KeyProblem(key);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Invalid blob key '{key.Replace("\0", "\\0", StringComparison.Ordinal)}': {problem}.", nameof(key));
+        }
+
+        var full = Path.GetFullPath(Path.Combine(Root, key));
+        if (!full.StartsWith(_rootWithSeparator, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Invalid blob key '{key}': resolves outside the store.", nameof(key));
+        }
+
+        return full;
+    }
+
+    private static string? KeyProblem(string key)
+    {
+        if (key.Length == 0)
+        {
+            return "empty";
+        }
+
+        if (key.Contains('\0', StringComparison.Ordinal))
+        {
+            return "contains NUL";
+        }
+
+        if (key.Contains('\\', StringComparison.Ordinal))
+        {
+            return "contains a backslash";
+        }
+
+        if (key[0] == '/' || Path.IsPathRooted(key) || (key.Length >= 2 && key[1] == ':'))
+        {
+            return "absolute";
+        }
+
+        foreach (var segment in key.Split('/'))
+        {
+            if (segment.Length == 0)
+            {
+                return "empty path segment";
+            }
+
+            if (segment is "." or "..")
+            {
+                return "'.' or '..' segment";
+            }
+        }
+
+        return null;
+    }
+}
+
+public static class FolderBlobStoreServiceCollectionExtensions
+{
+    /// <summary>Registers the folder at <paramref name="root"/> as <see cref="IBlobStore"/> (and as itself).</summary>
+    public static IServiceCollection AddFolderBlobStore(this IServiceCollection services, string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        services.AddSingleton(_ => new FolderBlobStore(root));
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<FolderBlobStore>());
+        return services;
+    }
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Clutch.Packaging;
+
+namespace Clutch.Storage.Folder;
+
+public sealed partial class FolderIndexer
+{
+    private static readonly TimeSpan MaxBatchAge = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Hashes and inspects candidates in parallel and upserts them in batches.</summary>
+    private async Task<(int Indexed, List<string> Deferred)> IndexCandidatesAsync(
+        List<Candidate> candidates, IProgress<IndexProgress>? progress, int seen, CancellationToken cancellationToken)
+    {
+        var deferred = new ConcurrentQueue<string>();
+        if (candidates.Count == 0)
+        {
+            return (0, []);
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<CatalogFile>(new BoundedChannelOptions(Math.Max(1, _options.BatchSize) * 2)
+        {
+            SingleReader = true,
+        });
+        var hashed = 0;
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                var parallel = new ParallelOptions
+                {
+                    MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallelism),
+                    CancellationToken = cancel.Token,
+                };
+                await Parallel.ForEachAsync(candidates, parallel, async (candidate, token) =>
+                {
+                    var (file, retry) = await IndexFileAsync(candidate, token);
+                    if (file is not null)
+                    {
+                        await channel.Writer.WriteAsync(file, token);
+                    }
+                    else if (retry)
+                    {
+                        deferred.Enqueue(candidate.Path);
+                    }
+
+                    var done = Interlocked.Increment(ref hashed);
+                    if (progress is not null && (done % 64 == 0 || done == candidates.Count))
+                    {
+                        progress.Report(new IndexProgress("hashing", seen, candidates.Count, done));
+                    }
+                });
+                channel.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.Complete(ex);
+            }
+        }, CancellationToken.None);
+
+        var indexed = 0;
+        var batch = new List<CatalogFile>(_options.BatchSize);
+        var batchAge = Stopwatch.StartNew();
+        try
+        {
+            await foreach (var file in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                batch.Add(file);
+                if (batch.Count >= _options.BatchSize || batchAge.Elapsed >= MaxBatchAge)
+                {
+                    indexed += await FlushAsync(batch, cancellationToken);
+                    batchAge.Restart();
+                }
+            }
+
+            indexed += await FlushAsync(batch, cancellationToken);
+        }
+        catch
+        {
+            await cancel.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return (indexed, deferred.ToList());
+    }
+
+    private async Task<int> FlushAsync(List<CatalogFile> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await _catalog.UpsertFilesAsync(batch.ToArray(), cancellationToken);
+        foreach (var file in batch)
+        {
+            FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
+        }
+
+        var count = batch.Count;
+        batch.Clear();
+        return count;
+    }
+
+    /// <summary>
+    /// Hashes and inspects one file. Returns no file, with retry set, when the file is still being
+    /// written: its size or mtime moved while it was read, or it was modified too recently.
+    /// </summary>
+    private async Task<(CatalogFile? File, bool Retry)> IndexFileAsync(Candidate candidate, CancellationToken cancellationToken)
+    {
+        if (Stat(candidate.Path) is not { } before)
+        {
+            return (null, false);
+        }
+
+        var age = _time.GetUtcNow().UtcTicks - before.MtimeTicks;
+        if (age >= 0 && age < _options.SettleTime.Ticks)
+        {
+            return (null, true);
+        }
+
+        FileDigests digests;
+        try
+        {
+            await using (var stream = OpenRead(candidate.Path))
+            {
+                digests = await DigestCalculator.ComputeAsync(stream, cancellationToken);
+            }
+
+            Interlocked.Increment(ref _hashCount);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (null, false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message);
+            return (null, false);
+        }
+
+        if (Stat(candidate.Path) != before || digests.Size != before.Size)
+        {
+            FolderIndexerLog.StillChanging(_logger, candidate.Path);
+            return (null, true);
+        }
+
+        var previous = candidate.Previous is { } p && p.Sha256 == digests.Sha256 ? p : null;
+        var metadata = previous is not null
+            ? new MetadataFacts(previous.RequiresPython, previous.Summary, previous.MetadataSha256, null, null)
+            : await InspectAsync(candidate, digests.Sha256, cancellationToken);
+
+        if (Stat(candidate.Path) != before)
+        {
+            FolderIndexerLog.StillChanging(_logger, candidate.Path);
+            return (null, true);
+        }
+
+        if (metadata.Failure is not null)
+        {
+            FolderIndexerLog.InspectionFailed(_logger, candidate.Path, metadata.Failure);
+        }
+
+        var name = candidate.Name;
+        return (new CatalogFile
+        {
+            Path = candidate.Path,
+            Filename = name.Filename,
+            Project = name.Project,
+            ProjectDisplayName = metadata.DisplayName ?? name.RawName,
+            Version = name.Version.Original,
+            Type = name.Type,
+            PythonTag = name.PythonTag,
+            RequiresPython = metadata.RequiresPython,
+            Summary = metadata.Summary,
+            MetadataSha256 = metadata.MetadataSha256,
+            Sha256 = digests.Sha256,
+            Md5 = digests.Md5,
+            Blake2b256 = digests.Blake2b256,
+            Size = digests.Size,
+            UploadTime = previous?.UploadTime ?? _time.GetUtcNow(),
+            Uploader = previous?.Uploader,
+            Yanked = previous?.Yanked ?? false,
+            YankedReason = previous?.YankedReason,
+            SourceMtimeTicks = before.MtimeTicks,
+        }, false);
+    }
+
+    /// <summary>Reads core metadata; for wheels also stores it as the PEP 658 metadata blob. Never throws on content.</summary>
+    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            InspectionResult? result;
+            await using (var stream = OpenRead(candidate.Path))
+            {
+                result = await ArchiveInspector.InspectAsync(stream, candidate.Name, ArchiveLimits.Default, cancellationToken);
+            }
+
+            if (result is null)
+            {
+                return new MetadataFacts(null, null, null, null, null); // legacy bdist: nothing to read
+            }
+
+            var metadata = result.Metadata;
+            string? metadataSha256 = null;
+            if (candidate.Name.Type == DistributionType.Wheel)
+            {
+                metadataSha256 = Convert.ToHexStringLower(SHA256.HashData(result.MetadataBytes));
+                using var bytes = new MemoryStream(result.MetadataBytes, writable: false);
+                await _blobs.PutAsync(BlobKeys.Metadata(sha256), bytes, overwrite: false, cancellationToken);
+            }
+
+            var displayName = metadata.Name is { Length: > 0 } n && ProjectName.Normalize(n) == candidate.Name.Project ? n : null;
+            return new MetadataFacts(metadata.RequiresPython, metadata.Summary, metadataSha256, displayName, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A broken archive is still served (the operator put it there), just without metadata.
+            return new MetadataFacts(null, null, null, null, ex.Message);
+        }
+    }
+
+    private FileStream OpenRead(string relativePath) => new(FullPath(relativePath), new FileStreamOptions
+    {
+        Mode = FileMode.Open,
+        Access = FileAccess.Read,
+        Share = FileShare.ReadWrite | FileShare.Delete,
+        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        BufferSize = 128 * 1024,
+    });
+
+    private sealed record MetadataFacts(
+        string? RequiresPython, string? Summary, string? MetadataSha256, string? DisplayName, string? Failure);
+}

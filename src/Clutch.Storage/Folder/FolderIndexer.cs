@@ -1,0 +1,344 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Enumeration;
+using Clutch.Packaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Clutch.Storage.Folder;
+
+/// <summary>
+/// Keeps the catalog in step with the operator's folder: "drop a file in, it is installable".
+/// A full scan compares one directory enumeration with one catalog read and hashes only files whose
+/// size or modification time changed; <see cref="IndexPathsAsync"/> re-indexes just the paths a
+/// watcher reported. Passes never overlap.
+/// </summary>
+public sealed partial class FolderIndexer
+{
+    private static readonly EnumerationOptions Enumeration = new()
+    {
+        RecurseSubdirectories = true,
+        IgnoreInaccessible = true,
+        AttributesToSkip = 0, // dot-files are skipped by name below, not as "hidden"
+        ReturnSpecialDirectories = false,
+    };
+
+    private readonly FolderIndexerOptions _options;
+    private readonly ICatalog _catalog;
+    private readonly IBlobStore _blobs;
+    private readonly ILogger<FolderIndexer> _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+    private int _hashCount;
+
+    public FolderIndexer(
+        IOptions<FolderIndexerOptions> options, ICatalog catalog, IBlobStore blobs,
+        ILogger<FolderIndexer>? logger = null, TimeProvider? time = null)
+    {
+        _options = options.Value;
+        _catalog = catalog;
+        _blobs = blobs;
+        _logger = logger ?? NullLogger<FolderIndexer>.Instance;
+        _time = time ?? TimeProvider.System;
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.Root));
+    }
+
+    /// <summary>The folder, as a full path.</summary>
+    public string Root { get; }
+
+    /// <summary>Files hashed since this indexer was created (proves that unchanged files are not re-read).</summary>
+    internal int HashCount => Volatile.Read(ref _hashCount);
+
+    /// <summary>Full reconcile of the folder against the catalog.</summary>
+    public async Task<IndexResult> ScanAsync(IProgress<IndexProgress>? progress, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var known = new Dictionary<string, CatalogFile>(StringComparer.Ordinal);
+            var pathByFilename = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var file in await _catalog.GetAllFilesAsync(cancellationToken))
+            {
+                known[file.Path] = file;
+                pathByFilename[file.Filename] = file.Path;
+            }
+
+            var onDisk = new HashSet<string>(StringComparer.Ordinal);
+            var kept = new HashSet<string>(StringComparer.Ordinal);
+            var changed = new List<DiskFile>();
+            var linksFiles = new List<string>();
+            foreach (var file in EnumerateFiles(Root))
+            {
+                onDisk.Add(file.Path);
+                if (IsLinksFile(file.Path))
+                {
+                    linksFiles.Add(file.Path);
+                }
+                else if (known.TryGetValue(file.Path, out var row) && row.Size == file.Size && row.SourceMtimeTicks == file.MtimeTicks)
+                {
+                    kept.Add(file.Path);
+                }
+                else
+                {
+                    changed.Add(file);
+                }
+            }
+
+            var unchanged = kept.Count;
+            progress?.Report(new IndexProgress("scanning", onDisk.Count, changed.Count, 0));
+
+            var candidates = new List<Candidate>();
+            var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
+            var skipped = 0;
+            changed.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+            foreach (var file in changed)
+            {
+                var filename = FileName(file.Path);
+                // Filenames are unique in the index: a file already served from another path that is
+                // still there keeps its place; the first of two new copies wins.
+                var other = pathByFilename.TryGetValue(filename, out var knownPath) && knownPath != file.Path && onDisk.Contains(knownPath)
+                    ? knownPath
+                    : claimed.GetValueOrDefault(filename);
+                if (other is not null)
+                {
+                    WarnOnce(file.Path, () => FolderIndexerLog.DuplicateFilename(_logger, file.Path, other));
+                    skipped++;
+                    continue;
+                }
+
+                if (TryParse(file.Path) is not { } name)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                claimed[filename] = file.Path;
+                kept.Add(file.Path);
+                candidates.Add(new Candidate(file.Path, name, known.GetValueOrDefault(file.Path)));
+            }
+
+            var removed = known.Keys.Where(path => !kept.Contains(path)).ToList();
+            await RemoveAsync(removed, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk.Count, cancellationToken);
+            await ReconcileLinksAsync(linksFiles, cancellationToken);
+
+            FolderIndexerLog.ScanCompleted(_logger, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
+            return new IndexResult(indexed, unchanged, removed.Count, skipped, deferred, false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Re-indexes the given paths (relative to the root, '/' or OS separators): new or changed files
+    /// are hashed, vanished ones removed, directories indexed as a whole.
+    /// </summary>
+    public async Task<IndexResult> IndexPathsAsync(IEnumerable<string> relativePaths, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var entries = new SortedDictionary<string, DiskFile?>(StringComparer.Ordinal);
+            foreach (var raw in relativePaths)
+            {
+                var path = raw.Replace('\\', '/').Trim('/');
+                if (path.Length == 0 || IsIgnored(path))
+                {
+                    continue;
+                }
+
+                var full = FullPath(path);
+                if (Directory.Exists(full))
+                {
+                    foreach (var file in EnumerateFiles(full))
+                    {
+                        entries[file.Path] = file;
+                    }
+                }
+                else
+                {
+                    entries[path] = Stat(path);
+                }
+            }
+
+            var removals = new List<string>();
+            var candidates = new List<Candidate>();
+            var linksFiles = new List<string>();
+            int unchanged = 0, skipped = 0;
+            var needsReconcile = false;
+            foreach (var (path, disk) in entries)
+            {
+                if (IsLinksFile(path))
+                {
+                    linksFiles.Add(path);
+                    continue;
+                }
+
+                var row = await _catalog.FindFileAsync(FileName(path), cancellationToken);
+                if (disk is not { } file)
+                {
+                    if (row?.Path == path)
+                    {
+                        removals.Add(path);
+                    }
+                    else if (row is null && !LooksLikeDistribution(path))
+                    {
+                        needsReconcile = true; // perhaps a directory moved away: only a full scan knows what was in it
+                    }
+
+                    continue;
+                }
+
+                if (row is not null && row.Path == path && row.Size == file.Size && row.SourceMtimeTicks == file.MtimeTicks)
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                if (row is not null && row.Path != path)
+                {
+                    if (File.Exists(FullPath(row.Path)))
+                    {
+                        WarnOnce(path, () => FolderIndexerLog.DuplicateFilename(_logger, path, row.Path));
+                        skipped++;
+                        continue;
+                    }
+
+                    removals.Add(row.Path); // moved: the old place is gone
+                }
+
+                if (TryParse(path) is not { } name)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                candidates.Add(new Candidate(path, name, row?.Path == path ? row : null));
+            }
+
+            await RemoveAsync(removals, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, null, entries.Count, cancellationToken);
+            if (linksFiles.Count > 0)
+            {
+                await UpdateLinksAsync(linksFiles, cancellationToken);
+            }
+
+            return new IndexResult(indexed, unchanged, removals.Count, skipped, deferred, needsReconcile);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The relative path of a full path under the root, or null when it is outside or ignored.</summary>
+    internal string? ToRelative(string fullPath)
+    {
+        if (fullPath.Length <= Root.Length + 1
+            || !fullPath.StartsWith(Root, StringComparison.Ordinal)
+            || fullPath[Root.Length] != Path.DirectorySeparatorChar)
+        {
+            return null;
+        }
+
+        var relative = fullPath[(Root.Length + 1)..].Replace('\\', '/');
+        return IsIgnored(relative) ? null : relative;
+    }
+
+    /// <summary>Dot-files and dot-directories (including <c>.clutch/</c> and its temp area) are never indexed.</summary>
+    internal static bool IsIgnored(string relativePath)
+    {
+        foreach (var segment in relativePath.Split('/'))
+        {
+            if (segment.Length == 0 || segment[0] == '.')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private IEnumerable<DiskFile> EnumerateFiles(string directory)
+    {
+        var rootLength = Root.Length + 1;
+        return new FileSystemEnumerable<DiskFile>(
+            directory,
+            (ref FileSystemEntry entry) => new DiskFile(
+                entry.ToFullPath()[rootLength..].Replace('\\', '/'), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            Enumeration)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName),
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
+        };
+    }
+
+    private static bool IsDotName(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.';
+
+    private static bool IsLinksFile(string path) => path.EndsWith(DeveloperLinks.FileExtension, StringComparison.OrdinalIgnoreCase);
+
+    private static string FileName(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    private string FullPath(string relativePath) => Path.Combine(Root, relativePath);
+
+    private DiskFile? Stat(string relativePath)
+    {
+        var info = new FileInfo(FullPath(relativePath));
+        return info.Exists ? new DiskFile(relativePath, info.Length, info.LastWriteTimeUtc.Ticks) : null;
+    }
+
+    /// <summary>Parses a file's name, using its folder as the known project; warns once per unrecognized path.</summary>
+    private DistributionFilename? TryParse(string path)
+    {
+        var filename = FileName(path);
+        var slash = path.LastIndexOf('/');
+        ProjectName? folder = null;
+        if (slash > 0)
+        {
+            var parent = path[..slash];
+            folder = ProjectName.Normalize(parent[(parent.LastIndexOf('/') + 1)..]);
+        }
+
+        if (DistributionFilename.TryParse(filename, folder, out var result, out var error)
+            || (folder is not null && DistributionFilename.TryParse(filename, null, out result, out _)))
+        {
+            return result;
+        }
+
+        WarnOnce(path, () => FolderIndexerLog.UnrecognizedFile(_logger, path, error ?? "unrecognized"));
+        return null;
+    }
+
+    private static bool LooksLikeDistribution(string path) => DistributionFilename.TryParse(FileName(path), null, out _, out _);
+
+    private void WarnOnce(string path, Action warn)
+    {
+        if (_warned.TryAdd(path, 0))
+        {
+            warn();
+        }
+    }
+
+    private async Task RemoveAsync(List<string> paths, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0)
+        {
+            return;
+        }
+
+        await _catalog.RemoveFilesAsync(paths, cancellationToken);
+        foreach (var path in paths)
+        {
+            FolderIndexerLog.Removed(_logger, path);
+        }
+    }
+
+    private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
+
+    private sealed record Candidate(string Path, DistributionFilename Name, CatalogFile? Previous);
+}

@@ -1,0 +1,286 @@
+using Clutch.Packaging;
+using Microsoft.Data.Sqlite;
+
+namespace Clutch.Storage.Sqlite;
+
+public sealed partial class SqliteCatalog
+{
+    // Same bytes again (same sha256) keep their first upload time, uploader and yank state:
+    // a re-scan or a touched file must not look like a new release.
+    private const string UpsertFileSql = $"""
+        INSERT INTO files ({FileColumns})
+        VALUES ($path, $filename, $project, $version, $type, $python_tag, $requires_python, $sha256, $md5, $blake2b_256,
+                $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks)
+        ON CONFLICT(path) DO UPDATE SET
+            filename = excluded.filename,
+            project = excluded.project,
+            version = excluded.version,
+            type = excluded.type,
+            python_tag = excluded.python_tag,
+            requires_python = excluded.requires_python,
+            md5 = excluded.md5,
+            blake2b_256 = excluded.blake2b_256,
+            size = excluded.size,
+            metadata_sha256 = excluded.metadata_sha256,
+            summary = excluded.summary,
+            source_mtime_ticks = excluded.source_mtime_ticks,
+            upload_time = CASE WHEN files.sha256 = excluded.sha256 THEN files.upload_time ELSE excluded.upload_time END,
+            uploader = CASE WHEN files.sha256 = excluded.sha256 THEN coalesce(files.uploader, excluded.uploader) ELSE excluded.uploader END,
+            yanked = CASE WHEN files.sha256 = excluded.sha256 THEN files.yanked ELSE excluded.yanked END,
+            yanked_reason = CASE WHEN files.sha256 = excluded.sha256 THEN files.yanked_reason ELSE excluded.yanked_reason END,
+            sha256 = excluded.sha256
+        ON CONFLICT(filename) DO NOTHING
+        """;
+
+    /// <summary>
+    /// Adds or replaces files by path. A file whose filename is already recorded under another path
+    /// is ignored (filenames are unique); callers that care check first.
+    /// </summary>
+    public async Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken)
+    {
+        if (files.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            await using var upsert = CreateFileCommand(connection, transaction, UpsertFileSql);
+            foreach (var file in files)
+            {
+                await changes.TouchAsync(file.Project, file.ProjectDisplayName, cancellationToken);
+                BindFile(upsert, file);
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<CatalogFile?> TryAddFileAsync(CatalogFile file, CancellationToken cancellationToken)
+    {
+        CatalogFile? existing = null;
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            // Under the writer lock and an IMMEDIATE transaction, so the check and the insert are one step
+            // even against other processes sharing the file.
+            existing = await FindFileAsync(connection, transaction, "filename", file.Filename, cancellationToken)
+                ?? await FindFileAsync(connection, transaction, "path", file.Path, cancellationToken);
+            if (existing is not null)
+            {
+                return false;
+            }
+
+            await changes.TouchAsync(file.Project, file.ProjectDisplayName, cancellationToken);
+            await using var insert = CreateFileCommand(connection, transaction, $"""
+                INSERT INTO files ({FileColumns})
+                VALUES ($path, $filename, $project, $version, $type, $python_tag, $requires_python, $sha256, $md5, $blake2b_256,
+                        $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks)
+                """);
+            BindFile(insert, file);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+        return existing;
+    }
+
+    public async Task RemoveFilesAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM files WHERE path = $path RETURNING project";
+            var path = delete.Parameters.Add("$path", SqliteType.Text);
+            var removedAny = false;
+            foreach (var p in paths)
+            {
+                path.Value = p;
+                string? project = null;
+                await using (var reader = await delete.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        project = reader.GetString(0);
+                    }
+                }
+
+                if (project is not null)
+                {
+                    removedAny = true;
+                    await changes.TouchRemovedAsync(ProjectName.Normalize(project), cancellationToken);
+                }
+            }
+
+            return removedAny;
+        }, cancellationToken);
+    }
+
+    public async Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken)
+    {
+        var found = false;
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            await using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE files SET yanked = $yanked, yanked_reason = $reason WHERE filename = $filename RETURNING project";
+            update.Parameters.AddWithValue("$yanked", yanked ? 1 : 0);
+            update.Parameters.AddWithValue("$reason", yanked ? (object?)reason ?? DBNull.Value : DBNull.Value);
+            update.Parameters.AddWithValue("$filename", filename);
+            var project = await update.ExecuteScalarAsync(cancellationToken) as string;
+            if (project is null)
+            {
+                return false;
+            }
+
+            found = true;
+            await changes.TouchAsync(ProjectName.Normalize(project), null, cancellationToken);
+            return true;
+        }, cancellationToken);
+        return found;
+    }
+
+    public async Task ReplaceDeveloperLinksAsync(string source, IReadOnlyCollection<DeveloperLink> links, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        var wanted = links.Select(l => (l.Project.Value, l.Url)).ToHashSet();
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            var current = new HashSet<(string Project, string Url)>();
+            await using (var select = connection.CreateCommand())
+            {
+                select.Transaction = transaction;
+                select.CommandText = "SELECT project, url FROM developer_links WHERE source = $source";
+                select.Parameters.AddWithValue("$source", source);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    current.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+
+            if (current.SetEquals(wanted))
+            {
+                return false; // unchanged: no write, no Changed event
+            }
+
+            foreach (var project in current.Select(c => c.Project).Concat(wanted.Select(w => w.Item1)).Distinct())
+            {
+                await changes.TouchAsync(ProjectName.Normalize(project), null, cancellationToken);
+            }
+
+            await using (var delete = connection.CreateCommand())
+            {
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM developer_links WHERE source = $source";
+                delete.Parameters.AddWithValue("$source", source);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT OR IGNORE INTO developer_links (source, project, url) VALUES ($source, $project, $url)";
+            insert.Parameters.AddWithValue("$source", source);
+            var projectParameter = insert.Parameters.Add("$project", SqliteType.Text);
+            var urlParameter = insert.Parameters.Add("$url", SqliteType.Text);
+            foreach (var (project, url) in wanted)
+            {
+                projectParameter.Value = project;
+                urlParameter.Value = url;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one write transaction under the writer lock; <paramref name="work"/> returns whether it
+    /// changed anything. Changed is raised after commit, outside the lock.
+    /// </summary>
+    private async Task WriteAsync(
+        Func<SqliteConnection, SqliteTransaction, ProjectChanges, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken);
+        CatalogChangedEventArgs? changed = null;
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var changes = new ProjectChanges(connection, transaction, _time.GetUtcNow());
+            if (await work(connection, transaction, changes))
+            {
+                changed = await changes.CompleteAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                await transaction.RollbackAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        if (changed is not null && changed.Projects.Count > 0)
+        {
+            RaiseChanged(changed);
+        }
+    }
+
+    private void RaiseChanged(CatalogChangedEventArgs args)
+    {
+        try
+        {
+            Changed?.Invoke(this, args);
+        }
+        catch (Exception ex)
+        {
+            // The change is committed; a failing subscriber must not make the write look failed.
+            SqliteLog.ChangedHandlerFailed(_logger, ex, string.Join(", ", args.Projects));
+        }
+    }
+
+    private static SqliteCommand CreateFileCommand(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in FileColumns.Split(", "))
+        {
+            command.Parameters.AddWithValue("$" + name, DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static void BindFile(SqliteCommand command, CatalogFile file)
+    {
+        var p = command.Parameters;
+        p["$path"].Value = file.Path;
+        p["$filename"].Value = file.Filename;
+        p["$project"].Value = file.Project.Value;
+        p["$version"].Value = file.Version;
+        p["$type"].Value = file.Type.ToString();
+        p["$python_tag"].Value = (object?)file.PythonTag ?? DBNull.Value;
+        p["$requires_python"].Value = (object?)file.RequiresPython ?? DBNull.Value;
+        p["$sha256"].Value = file.Sha256;
+        p["$md5"].Value = file.Md5;
+        p["$blake2b_256"].Value = file.Blake2b256;
+        p["$size"].Value = file.Size;
+        p["$upload_time"].Value = file.UploadTime.UtcTicks;
+        p["$uploader"].Value = (object?)file.Uploader ?? DBNull.Value;
+        p["$yanked"].Value = file.Yanked ? 1 : 0;
+        p["$yanked_reason"].Value = (object?)file.YankedReason ?? DBNull.Value;
+        p["$metadata_sha256"].Value = (object?)file.MetadataSha256 ?? DBNull.Value;
+        p["$summary"].Value = (object?)file.Summary ?? DBNull.Value;
+        p["$source_mtime_ticks"].Value = file.SourceMtimeTicks;
+    }
+}

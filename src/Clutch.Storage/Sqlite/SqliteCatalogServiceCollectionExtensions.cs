@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Clutch.Storage.Sqlite;
+
+public static class SqliteCatalogServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the SQLite catalog as <see cref="ICatalog"/> (and as itself) and migrates its schema
+    /// at host start. Register it before services that read the catalog at start.
+    /// </summary>
+    public static IServiceCollection AddSqliteCatalog(this IServiceCollection services, string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        services.AddSingleton(sp => new SqliteCatalog(
+            databasePath, sp.GetService<ILogger<SqliteCatalog>>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.AddHostedService<CatalogMigrationService>();
+        return services;
+    }
+}
+
+/// <summary>Brings the catalog schema up to date before the server answers.</summary>
+internal sealed class CatalogMigrationService(ICatalog catalog) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => catalog.MigrateAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,53 @@
+namespace Clutch.Storage.Sqlite;
+
+/// <summary>
+/// The catalog schema as an ordered list of migrations; <c>PRAGMA user_version</c> records the last
+/// one applied. Append new migrations (users, tokens, permissions, deleted filenames …); never edit
+/// one that has shipped.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<(int Version, string Sql)> All { get; } =
+    [
+        (1, """
+            CREATE TABLE projects (
+                name         TEXT NOT NULL PRIMARY KEY,
+                display_name TEXT NOT NULL,
+                last_changed INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE files (
+                id                 INTEGER PRIMARY KEY,
+                path               TEXT NOT NULL UNIQUE,
+                filename           TEXT NOT NULL UNIQUE,
+                project            TEXT NOT NULL,
+                version            TEXT NOT NULL,
+                type               TEXT NOT NULL,
+                python_tag         TEXT,
+                requires_python    TEXT,
+                sha256             TEXT NOT NULL,
+                md5                TEXT NOT NULL,
+                blake2b_256        TEXT NOT NULL,
+                size               INTEGER NOT NULL,
+                upload_time        INTEGER NOT NULL,
+                uploader           TEXT,
+                yanked             INTEGER NOT NULL DEFAULT 0,
+                yanked_reason      TEXT,
+                metadata_sha256    TEXT,
+                summary            TEXT,
+                source_mtime_ticks INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX files_project ON files(project);
+
+            CREATE TABLE developer_links (
+                source  TEXT NOT NULL,
+                project TEXT NOT NULL,
+                url     TEXT NOT NULL,
+                PRIMARY KEY (source, project, url)
+            ) WITHOUT ROWID;
+            CREATE INDEX developer_links_project ON developer_links(project);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}

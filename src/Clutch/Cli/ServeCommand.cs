@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using Clutch.Hosting;
+
+namespace Clutch.Cli;
+
+/// <summary><c>clutch serve [DIR]</c>: serve a package folder.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var dir = new Argument<string?>("DIR") { Description = "Package folder (default ./packages; created if missing).", Arity = ArgumentArity.ZeroOrOne };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1)." };
+        var port = new Option<int?>("--port") { Description = "Port to listen on (default 8080; 0 picks a free port)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Catalog database (default DIR/.clutch/catalog.db)." };
+        var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
+        var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
+        var keepDev = new Option<int?>("--keep-dev") { Description = "Keep only the newest N pre/dev builds per project." };
+        var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
+
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var flags = new Dictionary<string, string?>
+            {
+                ["Root"] = parse.GetValue(dir),
+                ["Host"] = parse.GetValue(host),
+                ["Port"] = parse.GetValue(port)?.ToString(CultureInfo.InvariantCulture),
+                ["Catalog"] = parse.GetValue(catalog),
+                ["Private"] = parse.GetValue(isPrivate)?.ToString(),
+                ["MaxUploadBytes"] = parse.GetValue(maxUpload)?.ToString(CultureInfo.InvariantCulture),
+                ["KeepDev"] = parse.GetValue(keepDev)?.ToString(CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                var (options, configuration) = ConfigurationLoader.Load(parse.GetValue(config), flags);
+                await using var app = ClutchHost.Build(options, configuration);
+                var address = await ClutchHost.StartAsync(app, cancellationToken);
+                Console.Out.WriteLine($"Clutch listening on {address} (serving {options.Root})");
+                Console.Out.Flush();
+                await app.WaitForShutdownAsync(cancellationToken);
+                return 0;
+            }
+            catch (CliException e)
+            {
+                await Console.Error.WriteLineAsync("clutch: " + e.Message);
+                return 2;
+            }
+            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await Console.Error.WriteLineAsync("clutch: cannot listen: " + e.Message);
+                return 2;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,110 @@
+using Clutch.Hosting;
+using Clutch.Pages;
+using Clutch.Packaging;
+using Clutch.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Clutch.Files;
+
+/// <summary>
+/// File downloads under <c>/files/{key}</c> and PEP 658 metadata under <c>/files/{key}.metadata</c>.
+/// Only files the catalog knows are served; bytes are immutable per key, so they cache for a year.
+/// </summary>
+public static class FileEndpoints
+{
+    public const string MetadataSuffix = ".metadata";
+    private const string Immutable = "public, max-age=31536000, immutable";
+
+    public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/files/{**key}", [HttpMethods.Get, HttpMethods.Head], ServeAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs)
+    {
+        if (key is null || !UrlKeys.IsSafe(key))
+        {
+            return TypedResults.Text($"Bad file path '{key}'.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var wantsMetadata = key.EndsWith(MetadataSuffix, StringComparison.Ordinal);
+        var fileKey = wantsMetadata ? key[..^MetadataSuffix.Length] : key;
+        var file = await locator.FindAsync(fileKey, context.RequestAborted);
+        if (file is null || (wantsMetadata && file.MetadataSha256 is null))
+        {
+            return TypedResults.Text($"No file '{key}' in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : file.Path;
+        var etag = new EntityTagHeaderValue("\"" + (wantsMetadata ? file.MetadataSha256 : file.Sha256) + "\"");
+        var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(file.Filename);
+        context.Response.Headers.CacheControl = Immutable;
+
+        var local = blobs.GetLocalPath(blobKey);
+        if (local is not null)
+        {
+            var info = new FileInfo(local);
+            if (!info.Exists || (!wantsMetadata && info.Length != file.Size))
+            {
+                // Changed on disk and not yet re-indexed: never serve bytes that disagree with the listed hash.
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Text($"File '{key}' is being re-indexed.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
+        }
+
+        var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
+        return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: stream.CanSeek);
+    }
+}
+
+/// <summary>Finds a catalog file by key from the page cache, falling back to the catalog.</summary>
+public sealed class FileLocator(PageCache cache, ICatalog catalog)
+{
+    public async Task<CatalogFile?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        var slash = key.LastIndexOf('/');
+        var filename = key[(slash + 1)..];
+        ProjectName? folder = slash > 0 ? ProjectName.Normalize(key[(key.LastIndexOf('/', slash - 1) + 1)..slash]) : null;
+        if (DistributionFilename.TryParse(filename, folder, out var parsed, out _))
+        {
+            var snapshot = await cache.GetProjectAsync(parsed!.Project);
+            if (snapshot.ByPath.TryGetValue(key, out var hit))
+            {
+                return hit;
+            }
+        }
+
+        var found = await catalog.FindFileAsync(filename, cancellationToken);
+        return found is not null && string.Equals(found.Path, key, StringComparison.Ordinal) ? found : null;
+    }
+}
+
+/// <summary>Content types of distribution files.</summary>
+public static class ContentTypes
+{
+    public static string For(string filename)
+    {
+        if (filename.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
+            || filename.EndsWith(".egg", StringComparison.OrdinalIgnoreCase))
+        {
+            return "application/zip";
+        }
+
+        if (filename.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase))
+        {
+            return "application/gzip";
+        }
+
+        if (filename.EndsWith(".tar.bz2", StringComparison.OrdinalIgnoreCase))
+        {
+            return "application/x-bzip2";
+        }
+
+        return filename.EndsWith(".tar.xz", StringComparison.OrdinalIgnoreCase) ? "application/x-xz" : "application/octet-stream";
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using Clutch.Files;
+using Clutch.Health;
+using Clutch.Links;
+using Clutch.Pages;
+using Clutch.Simple;
+using Clutch.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Clutch.Hosting;
+
+/// <summary>Composes one Clutch node: storage providers, page cache, endpoint groups, Kestrel.</summary>
+public static class ClutchHost
+{
+    /// <summary>Builds the app for <paramref name="options"/>; the folder and catalog directory are created if missing.</summary>
+    public static WebApplication Build(ClutchOptions options, IConfiguration? configuration = null)
+    {
+        options.Root = Path.GetFullPath(options.Root);
+        Directory.CreateDirectory(options.Root);
+        Directory.CreateDirectory(options.ClutchDirectory);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Root });
+        if (configuration is not null)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            k.Listen(ResolveAddress(options.Host), options.Port);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(options);
+        services.AddStorage(options);
+        services.AddSingleton<PageCache>();
+        services.AddSingleton<FileLocator>();
+        services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
+
+        var app = builder.Build();
+        app.MapSimple();
+        app.MapLinks();
+        app.MapFiles();
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>Migrates the catalog, starts the node and returns the address it listens on.</summary>
+    public static async Task<string> StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.Services.GetRequiredService<ICatalog>().MigrateAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.First();
+    }
+
+    private static IPAddress ResolveAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "0.0.0.0" => IPAddress.Any,
+        "::" or "[::]" => IPAddress.IPv6Any,
+        _ => IPAddress.TryParse(host.Trim('[', ']'), out var ip)
+            ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"Cannot resolve host '{host}'."),
+    };
+}

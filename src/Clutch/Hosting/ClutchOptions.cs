@@ -1,0 +1,38 @@
+namespace Clutch.Hosting;
+
+/// <summary>
+/// Settings of one Clutch node, bound from configuration: command-line flags win over
+/// <c>CLUTCH_*</c> environment variables, which win over the optional config file.
+/// </summary>
+public sealed class ClutchOptions
+{
+    /// <summary>The package folder (blob root in folder mode).</summary>
+    public string Root { get; set; } = "packages";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (printed on start).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Catalog location; default <c>{Root}/.clutch/catalog.db</c>.</summary>
+    public string? Catalog { get; set; }
+
+    /// <summary>When true, every read needs credentials.</summary>
+    public bool Private { get; set; }
+
+    /// <summary>Largest accepted upload body.</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>Keep only the newest N pre/dev builds per project (null: keep all).</summary>
+    public int? KeepDev { get; set; }
+
+    /// <summary>Seconds between full reconciles of the folder against the catalog.</summary>
+    public int ReconcileSeconds { get; set; } = 60;
+
+    /// <summary>Cache-Control max-age of index pages, seconds.</summary>
+    public int PageMaxAgeSeconds { get; set; } = 10;
+
+    public string ClutchDirectory => Path.Combine(Root, ".clutch");
+
+    public string CatalogPath => Catalog ?? Path.Combine(ClutchDirectory, "catalog.db");
+}

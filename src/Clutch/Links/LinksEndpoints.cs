@@ -1,0 +1,41 @@
+using Clutch.Pages;
+using Clutch.Packaging;
+
+namespace Clutch.Links;
+
+/// <summary>
+/// The find-links pages (<c>easy_install -f</c>, <c>pip -f</c>): every file as a plain link, plus the
+/// developer links of the origin's lister.
+/// </summary>
+public static class LinksEndpoints
+{
+    private const string Html = "text/html; charset=utf-8";
+
+    public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/links", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/links/"));
+        routes.MapMethods("/links/", [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, PageCache cache, PageResponder responder) =>
+            await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html));
+        routes.MapMethods("/links/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
+        return routes;
+    }
+
+    private static async Task ProjectAsync(HttpContext context, string project, PageCache cache, PageResponder responder)
+    {
+        var name = ProjectName.Normalize(project);
+        if (!context.Request.Path.Value!.EndsWith('/') || !string.Equals(name.Value, project, StringComparison.Ordinal))
+        {
+            await Redirects.Permanent(context, "/links/" + Uri.EscapeDataString(name.Value) + "/");
+            return;
+        }
+
+        var snapshot = await cache.GetProjectAsync(name);
+        if (!snapshot.Exists)
+        {
+            await PlainText.WriteAsync(context, StatusCodes.Status404NotFound, $"Project '{project}' is not in this index.\n");
+            return;
+        }
+
+        await responder.WriteAsync(context, snapshot.LinksHtml, Html);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Clutch.Links;
+using Clutch.Packaging;
+using Clutch.Storage;
+
+namespace Clutch.Pages;
+
+/// <summary>
+/// Pages rendered once per change. Entries are dropped when the catalog reports a change and
+/// rebuilt lazily on the next request, so a burst of changes costs one rebuild per page, not one
+/// per file. An entry is added before its catalog read starts, so a change committed during the
+/// read always drops it: a stale page is never kept.
+/// </summary>
+public sealed class PageCache : IDisposable
+{
+    private readonly ICatalog _catalog;
+    private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new();
+    private readonly LazySlot<RootSnapshot> _root;
+    private readonly LazySlot<RenderedPage> _linksRoot;
+
+    public PageCache(ICatalog catalog)
+    {
+        _catalog = catalog;
+        _root = new LazySlot<RootSnapshot>(BuildRootAsync);
+        _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
+        _catalog.Changed += OnChanged;
+    }
+
+    /// <summary>The snapshot of a project; <see cref="ProjectSnapshot.Exists"/> is false for an unknown one.</summary>
+    public Task<ProjectSnapshot> GetProjectAsync(ProjectName name)
+    {
+        if (_projects.TryGetValue(name, out var hit) && hit.IsValueCreated && hit.Value.IsCompletedSuccessfully)
+        {
+            return hit.Value;
+        }
+
+        return GetProjectSlowAsync(name);
+    }
+
+    public Task<RootSnapshot> GetRootAsync() => _root.GetAsync();
+
+    public Task<RenderedPage> GetLinksRootAsync() => _linksRoot.GetAsync();
+
+    public void Dispose() => _catalog.Changed -= OnChanged;
+
+    private async Task<ProjectSnapshot> GetProjectSlowAsync(ProjectName name)
+    {
+        var lazy = _projects.GetOrAdd(name, static (n, self) => new Lazy<Task<ProjectSnapshot>>(() => self.BuildProjectAsync(n)), this);
+        try
+        {
+            var snapshot = await lazy.Value.ConfigureAwait(false);
+            if (!snapshot.Exists)
+            {
+                // Unknown names are not cached: a scan for random names must not grow memory.
+                _projects.TryRemove(new KeyValuePair<ProjectName, Lazy<Task<ProjectSnapshot>>>(name, lazy));
+            }
+
+            return snapshot;
+        }
+        catch
+        {
+            _projects.TryRemove(new KeyValuePair<ProjectName, Lazy<Task<ProjectSnapshot>>>(name, lazy));
+            throw;
+        }
+    }
+
+    private async Task<ProjectSnapshot> BuildProjectAsync(ProjectName name)
+    {
+        await Task.Yield();
+        var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
+        var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
+        return new ProjectSnapshot(name, files, links);
+    }
+
+    private async Task<RootSnapshot> BuildRootAsync()
+    {
+        await Task.Yield();
+        var projects = await _catalog.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
+        return new RootSnapshot(projects);
+    }
+
+    private async Task<RenderedPage> BuildLinksRootAsync()
+    {
+        await Task.Yield();
+        var files = await _catalog.GetAllFilesAsync(CancellationToken.None).ConfigureAwait(false);
+        var links = await _catalog.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
+        var sorted = files.OrderBy(f => f.Project).ThenBy(f => f.Filename, StringComparer.Ordinal).ToArray();
+        return new RenderedPage(LinksPageWriter.Write("Links", sorted, links, "../files/"));
+    }
+
+    private void OnChanged(object? sender, CatalogChangedEventArgs e)
+    {
+        foreach (var p in e.Projects)
+        {
+            _projects.TryRemove(p, out _);
+        }
+
+        // The links root lists every file, so any change drops it; the simple root only lists names.
+        _linksRoot.Invalidate();
+        if (e.ProjectSetChanged)
+        {
+            _root.Invalidate();
+        }
+    }
+}

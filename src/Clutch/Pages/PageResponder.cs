@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Clutch.Pages;
+
+/// <summary>Writes a cached page: negotiated encoding, ETag / 304, Vary, Cache-Control, HEAD.</summary>
+public sealed class PageResponder(StringValues cacheControl)
+{
+    private static readonly StringValues VaryValue = new("Accept, Accept-Encoding");
+    private static readonly StringValues GzipValue = new("gzip");
+
+    public Task WriteAsync(HttpContext context, RenderedPage page, string contentType)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var gzip = AcceptsGzip(request.Headers.AcceptEncoding);
+        var etag = gzip ? page.GzipETag : page.ETag;
+        var headers = response.Headers;
+        headers.ETag = etag;
+        headers.Vary = VaryValue;
+        headers.CacheControl = cacheControl;
+        if (Matches(request.Headers.IfNoneMatch, etag.ToString()))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return Task.CompletedTask;
+        }
+
+        response.ContentType = contentType;
+        if (gzip)
+        {
+            headers.ContentEncoding = GzipValue;
+        }
+
+        var body = gzip ? page.Gzip : page.Body;
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>True when the client accepts gzip with a non-zero q.</summary>
+    public static bool AcceptsGzip(StringValues acceptEncoding)
+    {
+        foreach (var header in acceptEncoding)
+        {
+            if (header is null || !header.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            foreach (var part in header.Split(','))
+            {
+                var p = part.AsSpan().Trim();
+                if (!p.StartsWith("gzip", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var semi = p.IndexOf(';');
+                if (semi < 0)
+                {
+                    return true;
+                }
+
+                var q = p[(semi + 1)..].Trim();
+                return !(q.StartsWith("q=0", StringComparison.OrdinalIgnoreCase) && !q.ContainsAnyInRange('1', '9'));
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Matches(StringValues ifNoneMatch, string etag)
+    {
+        if (StringValues.IsNullOrEmpty(ifNoneMatch))
+        {
+            return false;
+        }
+
+        foreach (var header in ifNoneMatch)
+        {
+            if (header is null)
+            {
+                continue;
+            }
+
+            if (header.Trim() == "*")
+            {
+                return true;
+            }
+
+            if (EntityTagHeaderValue.TryParseList([header], out var tags))
+            {
+                foreach (var t in tags)
+                {
+                    // Weak comparison, as RFC 9110 asks for If-None-Match.
+                    if (t.Tag.AsSpan().SequenceEqual(etag.AsSpan(etag.StartsWith("W/", StringComparison.Ordinal) ? 2 : 0)))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,58 @@
+using Clutch.Pages;
+using Clutch.Packaging;
+
+namespace Clutch.Simple;
+
+/// <summary>The simple repository API (PEP 503 / 691 / 700): the root and one page per project.</summary>
+public static class SimpleEndpoints
+{
+    private const string NotAcceptable =
+        "Not acceptable: this index answers application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html or text/html.\n";
+
+    public static IEndpointRouteBuilder MapSimple(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/simple", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/simple/"));
+        routes.MapMethods("/simple/", [HttpMethods.Get, HttpMethods.Head], RootAsync);
+        routes.MapMethods("/simple/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
+        return routes;
+    }
+
+    private static async Task RootAsync(HttpContext context, PageCache cache, PageResponder responder)
+    {
+        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, context.Request.Query["format"]);
+        if (format == SimpleFormat.None)
+        {
+            await PlainText.WriteAsync(context, StatusCodes.Status406NotAcceptable, NotAcceptable);
+            return;
+        }
+
+        var root = await cache.GetRootAsync();
+        await responder.WriteAsync(context, format == SimpleFormat.Json ? root.SimpleJson : root.SimpleHtml, ContentNegotiation.ContentType(format));
+    }
+
+    private static async Task ProjectAsync(HttpContext context, string project, PageCache cache, PageResponder responder)
+    {
+        var name = ProjectName.Normalize(project);
+        if (!context.Request.Path.Value!.EndsWith('/') || !string.Equals(name.Value, project, StringComparison.Ordinal))
+        {
+            await Redirects.Permanent(context, "/simple/" + Uri.EscapeDataString(name.Value) + "/");
+            return;
+        }
+
+        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, context.Request.Query["format"]);
+        if (format == SimpleFormat.None)
+        {
+            await PlainText.WriteAsync(context, StatusCodes.Status406NotAcceptable, NotAcceptable);
+            return;
+        }
+
+        var snapshot = await cache.GetProjectAsync(name);
+        if (!snapshot.Exists)
+        {
+            await PlainText.WriteAsync(context, StatusCodes.Status404NotFound, $"Project '{project}' is not in this index.\n");
+            return;
+        }
+
+        await responder.WriteAsync(context, format == SimpleFormat.Json ? snapshot.SimpleJson : snapshot.SimpleHtml, ContentNegotiation.ContentType(format));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using Clutch.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clutch.Server.Tests.Harness;
+
+/// <summary>A real Kestrel server on a free loopback port, in this process, over a temp folder.</summary>
+public sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessServer(WebApplication app, string root, Uri baseAddress)
+    {
+        _app = app;
+        Root = root;
+        BaseAddress = baseAddress;
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public string Root { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a server; <paramref name="seed"/> fills the folder first (a warm or cold start).</summary>
+    public static async Task<InProcessServer> StartAsync(Action<string>? seed = null, Action<ClutchOptions>? configure = null, string? root = null)
+    {
+        root ??= Path.Combine(Path.GetTempPath(), "clutch-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        seed?.Invoke(root);
+        var options = new ClutchOptions { Root = root, Port = 0, ReconcileSeconds = 60 };
+        configure?.Invoke(options);
+        var app = ClutchHost.Build(options);
+        var address = await ClutchHost.StartAsync(app, CancellationToken.None);
+        var server = new InProcessServer(app, root, new Uri(address));
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    /// <summary>Polls readiness (first index pass done).</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var r = await Client.GetAsync("/health/ready");
+            if (r.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("server did not become ready in 30 s");
+    }
+
+    /// <summary>Polls a project page until <paramref name="predicate"/> holds on its HTML (or times out).</summary>
+    public async Task<bool> WaitForPageAsync(string path, Func<string, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        do
+        {
+            using var r = await Client.GetAsync(path);
+            var body = await r.Content.ReadAsStringAsync();
+            if (predicate(r.IsSuccessStatusCode ? body : ""))
+            {
+                return true;
+            }
+
+            await Task.Delay(25);
+        }
+        while (DateTime.UtcNow < deadline);
+        return false;
+    }
+
+    public async Task StopAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A watcher may still hold a handle for a moment; the temp folder is harmless.
+        }
+    }
+}
