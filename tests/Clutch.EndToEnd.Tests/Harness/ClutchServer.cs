@@ -86,6 +86,16 @@ public partial class ClutchServer : IAsyncLifetime
     /// <summary>Runs before the first start: put files into the folder so the start-up scan finds them.</summary>
     protected virtual Task SeedAsync(string packagesDir) => Task.CompletedTask;
 
+    /// <summary>Builds packages (in parallel, cached per run) and copies them into a folder.</summary>
+    protected static async Task SeedPackagesAsync(string packagesDir, params (PackageSpec Spec, PackageKind Kind)[] packages)
+    {
+        var built = await Task.WhenAll(packages.Select(p => PackageFactory.BuildAsync(p.Spec, p.Kind)));
+        foreach (var file in built)
+        {
+            File.Copy(file, Path.Combine(packagesDir, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
     /// <summary>Starts the server (again, on the same port and folder if it ran before).</summary>
     public async Task StartAsync()
     {
