@@ -53,10 +53,9 @@ public static class ClutchHost
         return app;
     }
 
-    /// <summary>Migrates the catalog, starts the node and returns the address it listens on.</summary>
+    /// <summary>Starts the node (hosted services migrate the catalog first) and returns the address it listens on.</summary>
     public static async Task<string> StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        await app.Services.GetRequiredService<ICatalog>().MigrateAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return addresses.First();
