@@ -152,7 +152,7 @@ export HTTP_PROXY=$http_proxy HTTPS_PROXY=$https_proxy
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 unset all_proxy ALL_PROXY
 export PIP_INDEX_URL=http://127.0.0.1:9/simple/ PIP_CONFIG_FILE=/dev/null
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 
 start_services
@@ -182,6 +182,7 @@ for project in "${PROJECTS[@]}"; do
   trx="$RESULTS/$name/$name.trx"
   if [[ -f $trx ]]; then
     TRX+=("$trx")
+    grep -q 'total="0"' "$trx" && log "note: $name has no tests"
   elif [[ $rc -ne 0 ]]; then
     BROKEN+=("$name (exit $rc, no results)")
   fi

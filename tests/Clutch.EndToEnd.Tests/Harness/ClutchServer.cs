@@ -205,6 +205,20 @@ public partial class ClutchServer : IAsyncLifetime
         await StartAsync();
     }
 
+    /// <summary>Runs another <c>clutch</c> command (e.g. <c>user add</c>, <c>token create</c>) against this server's folder.</summary>
+    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null) =>
+        ProcessRunner.RunAsync(
+            "dotnet",
+            [RepoPaths.ClutchDll(), .. arguments],
+            root.Path,
+            new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
+            TimeSpan.FromSeconds(60),
+            stdin);
+
+    /// <summary><c>clutch user add NAME --password-stdin --root DIR</c> (issue 3).</summary>
+    public async Task AddUserAsync(string name, string password) =>
+        (await RunCliAsync(["user", "add", name, "--password-stdin", "--root", PackagesDir], password + "\n")).AssertSuccess();
+
     /// <summary>Copies files into the package folder and waits until each is listed on its project page.</summary>
     public async Task AddFilesAsync(IEnumerable<string> files, TimeSpan? timeout = null)
     {
