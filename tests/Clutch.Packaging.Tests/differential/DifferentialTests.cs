@@ -275,6 +275,40 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
         Assert.True(problems.Count == 0, string.Join('\n', problems.Take(50)));
     }
 
+    [Fact]
+    public void Legacy_versions_use_the_sort_key_of_setuptools_LegacyVersion()
+    {
+        // ASCII only: Python 2's str regexes read digits as ASCII, Python 3's as Unicode.
+        var legacy = Corpus.Versions(12_000, Seed + 2)
+            .Where(s => !PackageVersion.Parse(s).IsValid && s.All(char.IsAscii))
+            .Concat(["1.0.dev-r1234", "2004d", "latest", "1.0beta-svn", "0.5-pre", "1.0-SNAPSHOT", "1.0.0-beta.1", "1_0", "1.0.0.0rc-1", "123456789.1"])
+            .Distinct()
+            .ToList();
+        var request = System.Text.Json.JsonSerializer.Serialize(legacy);
+        var answer = Oracle.RunOnce("2.7.18", "legacy_oracle.py", request);
+        if (answer is null)
+        {
+            output.WriteLine("SKIPPED: pyenv's Python 2.7.18 (pip 19, which still has LegacyVersion) was not found");
+            return;
+        }
+
+        var keys = JsonNode.Parse(answer)!.AsArray();
+        var problems = new List<string>();
+        for (var i = 0; i < legacy.Count; i++)
+        {
+            var theirs = keys[i]!.AsArray().Select(k => k!.GetValue<string>()).ToArray();
+            var ours = LegacyVersionKey.Compute(legacy[i]);
+            if (!ours.SequenceEqual(theirs))
+            {
+                problems.Add($"{Show(legacy[i])}: ours ({string.Join(", ", ours)}), pip 19 ({string.Join(", ", theirs)})");
+            }
+        }
+
+        output.WriteLine($"{legacy.Count} legacy versions, {problems.Count} sort-key disagreements with pip 19's LegacyVersion");
+        Assert.True(legacy.Count > 500, "the corpus should hold many legacy versions");
+        Assert.True(problems.Count == 0, string.Join('\n', problems.Take(50)));
+    }
+
     private static string Extension(string file)
         => new[] { ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz" }.First(e => file.EndsWith(e, StringComparison.Ordinal));
 
