@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Xunit.Abstractions;
 
 namespace Clutch.Packaging.Tests;
 
-public sealed class DigestTests(ITestOutputHelper output)
+public sealed class DigestTests
 {
     [Theory]
     // Reference values from Python's hashlib (sha256, md5, blake2b(digest_size=32)).
@@ -43,40 +41,5 @@ public sealed class DigestTests(ITestOutputHelper output)
         Assert.Equal(whole, pieces);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), whole.Sha256);
         Assert.Equal(data.Length, whole.Size);
-    }
-
-    /// <summary>Set CLUTCH_DIGEST_BENCH=1 to measure throughput on 200 MB (prints MB/s per hash).</summary>
-    [Fact]
-    public async Task Throughput_is_reported_when_asked()
-    {
-        if (Environment.GetEnvironmentVariable("CLUTCH_DIGEST_BENCH") != "1")
-        {
-            return;
-        }
-
-        var data = new byte[200 * 1024 * 1024];
-        new Random(3).NextBytes(data);
-        const double mb = 200;
-        var watch = Stopwatch.StartNew();
-        SHA256.HashData(data);
-        var sha = watch.Elapsed.TotalSeconds;
-        watch.Restart();
-#pragma warning disable CA5351
-        MD5.HashData(data);
-#pragma warning restore CA5351
-        var md5 = watch.Elapsed.TotalSeconds;
-        watch.Restart();
-        using (var blake = new Konscious.Security.Cryptography.HMACBlake2B(256))
-        {
-            blake.ComputeHash(data);
-        }
-
-        var blake2b = watch.Elapsed.TotalSeconds;
-        watch.Restart();
-        await DigestCalculator.ComputeAsync(new MemoryStream(data), CancellationToken.None);
-        var all = watch.Elapsed.TotalSeconds;
-        var line = $"sha256 {mb / sha:F0} MB/s, md5 {mb / md5:F0} MB/s, blake2b-256 {mb / blake2b:F0} MB/s, all three via ComputeAsync {mb / all:F0} MB/s";
-        output.WriteLine(line);
-        Console.WriteLine(line);
     }
 }
