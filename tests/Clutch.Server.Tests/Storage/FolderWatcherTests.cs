@@ -188,4 +188,16 @@ public sealed class FolderWatcherTests : IAsyncLifetime
 
         Assert.True(await CatalogHasAsync("foo-1.0.tar.gz", f => f?.Path == "foo/foo-1.0.tar.gz", OneSecond));
     }
+
+    [Fact]
+    public async Task The_periodic_reconcile_catches_what_no_watcher_reported()
+    {
+        _folder.Options.Watch = false;
+        _folder.Options.ReconcileInterval = TimeSpan.FromMilliseconds(300);
+        await StartAsync();
+
+        _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
+
+        Assert.True(await CatalogHasAsync("foo-1.0.tar.gz", f => f is not null, TimeSpan.FromSeconds(3)));
+    }
 }
