@@ -1,4 +1,4 @@
-using System.Numerics;
+
 using System.Text;
 
 namespace Clutch.Packaging;
@@ -6,30 +6,30 @@ namespace Clutch.Packaging;
 /// <summary>The parsed parts of a valid PEP 440 version (numbers already stripped of leading zeros).</summary>
 internal sealed class Pep440Parts
 {
-    public BigInteger Epoch;
+    public VersionNumber Epoch;
 
     /// <summary>Release numbers with trailing zeros removed (the comparison key; <c>1.0</c> is <c>[1]</c>).</summary>
-    public BigInteger[] ReleaseKey = [];
+    public VersionNumber[] ReleaseKey = [];
 
     /// <summary>-1: dev-only (sorts before any pre), 0: a pre-release, 1: none (sorts after any pre).</summary>
     public int PreRank;
 
     /// <summary><c>a</c>, <c>b</c> or <c>rc</c> (or, for Unicode look-alikes Python's regex accepts, the lower-cased label).</summary>
     public string? PreLabel;
-    public BigInteger PreNumber;
+    public VersionNumber PreNumber;
     public bool HasPost;
 
     /// <summary><c>post</c>, or <c>poſt</c> when spelled with U+017F (packaging keeps that label in its sort key).</summary>
     public string PostLabel = "post";
-    public BigInteger PostNumber;
+    public VersionNumber PostNumber;
     public bool HasDev;
-    public BigInteger DevNumber;
+    public VersionNumber DevNumber;
 
     /// <summary>Local segments; null when there is none. Numeric segments have a null string.</summary>
     public LocalSegment[]? Local;
 }
 
-internal readonly record struct LocalSegment(BigInteger Number, string? Text);
+internal readonly record struct LocalSegment(VersionNumber Number, string? Text);
 
 /// <summary>
 /// A hand-written parser that accepts exactly the language of packaging's <c>VERSION_PATTERN</c>
@@ -63,7 +63,7 @@ internal static class Pep440Parser
         }
 
         var parts = new Pep440Parts();
-        var sb = new StringBuilder(s.Length + 8);
+        var sb = new CharBuffer(stackalloc char[64]);
 
         // Epoch or first release number.
         var first = ReadDigits(s, ref p);
@@ -78,7 +78,8 @@ internal static class Pep440Parser
             parts.Epoch = ToBig(first);
             if (!parts.Epoch.IsZero)
             {
-                AppendNumber(sb, first).Append('!');
+                AppendNumber(ref sb, first);
+                sb.Append('!');
             }
 
             first = ReadDigits(s, ref p);
@@ -94,14 +95,15 @@ internal static class Pep440Parser
         var overflow = (List<Range>?)null;
         var firstStart = p - first.Length;
         AddRange(ref release, ref releaseCount, ref overflow, new Range(firstStart, p));
-        AppendNumber(sb, first);
+        AppendNumber(ref sb, first);
         while (p + 1 < s.Length && s[p] == '.' && char.IsAsciiDigit(s[p + 1]))
         {
             p++;
             var numStart = p;
             var digits = ReadDigits(s, ref p);
             AddRange(ref release, ref releaseCount, ref overflow, new Range(numStart, p));
-            AppendNumber(sb.Append('.'), digits);
+            sb.Append('.');
+            AppendNumber(ref sb, digits);
         }
 
         parts.ReleaseKey = BuildReleaseKey(s, release[..Math.Min(releaseCount, 16)], overflow, releaseCount);
@@ -120,7 +122,7 @@ internal static class Pep440Parser
                 parts.PreLabel = label;
                 parts.PreNumber = ToBig(n);
                 sb.Append(label);
-                AppendNumberOrZero(sb, n);
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -132,7 +134,8 @@ internal static class Pep440Parser
             var n = ReadDigits(s, ref p);
             parts.HasPost = true;
             parts.PostNumber = ToBig(n);
-            AppendNumber(sb.Append(".post"), n);
+            sb.Append(".post");
+            AppendNumber(ref sb, n);
         }
         else
         {
@@ -150,7 +153,8 @@ internal static class Pep440Parser
                 var n = ReadDigits(s, ref q);
                 parts.HasPost = true;
                 parts.PostNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".post"), n);
+                sb.Append(".post");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -165,7 +169,8 @@ internal static class Pep440Parser
                 var n = ReadDigits(s, ref q);
                 parts.HasDev = true;
                 parts.DevNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".dev"), n);
+                sb.Append(".dev");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -203,7 +208,7 @@ internal static class Pep440Parser
                 if (IsAllDigits(seg))
                 {
                     segments.Add(new LocalSegment(ToBig(seg), null));
-                    AppendNumber(sb, seg);
+                    AppendNumber(ref sb, seg);
                 }
                 else
                 {
@@ -229,7 +234,9 @@ internal static class Pep440Parser
             return null;
         }
 
-        normalized = sb.ToString();
+        // Most versions are already normalized: keep the caller's string instead of a copy.
+        normalized = sb.Written.SequenceEqual(text) ? text : sb.ToString();
+        sb.Dispose();
         return parts;
     }
 
@@ -259,7 +266,7 @@ internal static class Pep440Parser
         count++;
     }
 
-    private static BigInteger[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
+    private static VersionNumber[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
     {
         // Trailing zeros do not count: 1.0 == 1.0.0 == 1.
         var last = count - 1;
@@ -273,7 +280,7 @@ internal static class Pep440Parser
             return [];
         }
 
-        var key = new BigInteger[last + 1];
+        var key = new VersionNumber[last + 1];
         for (var i = 0; i <= last; i++)
         {
             key[i] = ToBig(s[overflow is null ? small[i] : overflow[i]]);
@@ -406,7 +413,7 @@ internal static class Pep440Parser
         return true;
     }
 
-    private static StringBuilder AppendNumber(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumber(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         var i = 0;
         while (i < digits.Length - 1 && digits[i] == '0')
@@ -414,10 +421,10 @@ internal static class Pep440Parser
             i++;
         }
 
-        return sb.Append(digits[i..]);
+        sb.Append(digits[i..]);
     }
 
-    private static void AppendNumberOrZero(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumberOrZero(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         if (digits.IsEmpty)
         {
@@ -425,28 +432,9 @@ internal static class Pep440Parser
         }
         else
         {
-            AppendNumber(sb, digits);
+            AppendNumber(ref sb, digits);
         }
     }
 
-    internal static BigInteger ToBig(ReadOnlySpan<char> digits)
-    {
-        if (digits.IsEmpty)
-        {
-            return BigInteger.Zero;
-        }
-
-        if (digits.Length <= 18)
-        {
-            long value = 0;
-            foreach (var c in digits)
-            {
-                value = (value * 10) + (c - '0');
-            }
-
-            return new BigInteger(value);
-        }
-
-        return BigInteger.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    internal static VersionNumber ToBig(ReadOnlySpan<char> digits) => VersionNumber.Parse(digits);
 }

@@ -1,4 +1,4 @@
-using System.Numerics;
+
 
 namespace Clutch.Packaging;
 
@@ -270,10 +270,12 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
             hc.Add(p.ReleaseKey.Length);
             hc.Add(p.PreRank);
             hc.Add(p.PreLabel is null ? 0 : string.GetHashCode(p.PreLabel, StringComparison.Ordinal));
-            hc.Add(p.PreRank == 0 ? p.PreNumber : BigInteger.Zero);
-            hc.Add(p.HasPost ? p.PostNumber + 1 : BigInteger.Zero);
+            hc.Add(p.PreRank == 0 ? p.PreNumber : VersionNumber.Zero);
+            hc.Add(p.HasPost);
+            hc.Add(p.PostNumber);
             hc.Add(p.HasPost ? string.GetHashCode(p.PostLabel, StringComparison.Ordinal) : 0);
-            hc.Add(p.HasDev ? p.DevNumber + 1 : BigInteger.Zero);
+            hc.Add(p.HasDev);
+            hc.Add(p.DevNumber);
             if (p.Local is not null)
             {
                 foreach (var seg in p.Local)

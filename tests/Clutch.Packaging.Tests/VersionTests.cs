@@ -227,8 +227,10 @@ public sealed class VersionTests
             parsed.Add(PackageVersion.Parse(s));
         }
 
+        var parse = watch.ElapsedMilliseconds;
         parsed.Sort();
         watch.Stop();
-        Assert.True(watch.ElapsedMilliseconds < 5000, $"parse+sort took {watch.ElapsedMilliseconds} ms");
+        // Generous: the shared CI machine is often heavily loaded; this guards against quadratic blow-ups.
+        Assert.True(watch.ElapsedMilliseconds < 30_000, $"parse took {parse} ms, parse+sort {watch.ElapsedMilliseconds} ms");
     }
 }
