@@ -58,12 +58,12 @@ public sealed partial class FolderIndexer
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var known = new Dictionary<string, CatalogFile>(StringComparer.Ordinal);
-            var pathByFilename = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var file in await _catalog.GetAllFilesAsync(cancellationToken))
+            // The no-change path: one light catalog read and one directory enumeration, no file opened.
+            var states = await _catalog.GetFileStatesAsync(cancellationToken);
+            var known = new Dictionary<string, CatalogFileState>(states.Count, StringComparer.Ordinal);
+            foreach (var state in states)
             {
-                known[file.Path] = file;
-                pathByFilename[file.Filename] = file.Path;
+                known[state.Path] = state;
             }
 
             var onDisk = new HashSet<string>(StringComparer.Ordinal);
@@ -89,6 +89,9 @@ public sealed partial class FolderIndexer
 
             var unchanged = kept.Count;
             progress?.Report(new IndexProgress("scanning", onDisk.Count, changed.Count, 0));
+            var pathByFilename = changed.Count == 0
+                ? []
+                : states.ToDictionary(s => s.Filename, s => s.Path, StringComparer.Ordinal);
 
             var candidates = new List<Candidate>();
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -117,7 +120,8 @@ public sealed partial class FolderIndexer
 
                 claimed[filename] = file.Path;
                 kept.Add(file.Path);
-                candidates.Add(new Candidate(file.Path, name, known.GetValueOrDefault(file.Path)));
+                var previous = known.ContainsKey(file.Path) ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
+                candidates.Add(new Candidate(file.Path, name, previous?.Path == file.Path ? previous : null));
             }
 
             var removed = known.Keys.Where(path => !kept.Contains(path)).ToList();
@@ -266,16 +270,26 @@ public sealed partial class FolderIndexer
 
     private IEnumerable<DiskFile> EnumerateFiles(string directory)
     {
-        var rootLength = Root.Length + 1;
+        var rootLength = Root.Length;
         return new FileSystemEnumerable<DiskFile>(
             directory,
-            (ref FileSystemEntry entry) => new DiskFile(
-                entry.ToFullPath()[rootLength..].Replace('\\', '/'), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
             Enumeration)
         {
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName),
             ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
         };
+    }
+
+    private static string RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength)
+    {
+        if (directory.Length <= rootLength)
+        {
+            return fileName.ToString();
+        }
+
+        var path = string.Concat(directory[(rootLength + 1)..], "/", fileName);
+        return Path.DirectorySeparatorChar == '/' ? path : path.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static bool IsDotName(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.';

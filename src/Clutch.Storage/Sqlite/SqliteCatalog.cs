@@ -142,6 +142,21 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         return await ReadFilesAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, filename, size, source_mtime_ticks FROM files";
+        var result = new List<CatalogFileState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new CatalogFileState(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken)
     {
         await using var connection = await OpenForReadAsync(cancellationToken);

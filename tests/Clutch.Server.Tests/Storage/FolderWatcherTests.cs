@@ -188,4 +188,29 @@ public sealed class FolderWatcherTests : IAsyncLifetime
 
         Assert.True(await CatalogHasAsync("foo-1.0.tar.gz", f => f?.Path == "foo/foo-1.0.tar.gz", OneSecond));
     }
+
+    [Fact]
+    public async Task The_periodic_reconcile_catches_what_no_watcher_reported()
+    {
+        _folder.Options.Watch = false;
+        _folder.Options.ReconcileInterval = TimeSpan.FromMilliseconds(300);
+        await StartAsync();
+
+        _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
+
+        Assert.True(await CatalogHasAsync("foo-1.0.tar.gz", f => f is not null, TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
+    public async Task A_project_folder_moved_out_of_the_folder_leaves_the_catalog()
+    {
+        _folder.Drop("foo/foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
+        _folder.Drop("bar/bar-1.0.tar.gz", TestPackages.Sdist("bar", "1.0"));
+        await StartAsync();
+
+        Directory.Move(_folder.PathOf("foo"), Path.Combine(Path.GetDirectoryName(_folder.Root)!, "foo-archived"));
+
+        Assert.True(await CatalogHasAsync("foo-1.0.tar.gz", f => f is null, OneSecond));
+        Assert.NotNull(await _folder.Catalog.FindFileAsync("bar-1.0.tar.gz", Ct));
+    }
 }
