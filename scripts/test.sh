@@ -142,8 +142,11 @@ command -v dotnet >/dev/null || die "dotnet SDK not found on PATH"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log "building (Release)"
-dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummary;ErrorsOnly" </dev/null ||
-  die "build failed"
+if ! dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummary;ErrorsOnly" </dev/null; then
+  log "build failed"
+  echo "0 passed, 0 failed, 0 skipped"
+  exit 1
+fi
 
 # From here on no client may reach the internet: proxies point at a closed loopback port,
 # loopback itself is exempt, and pip without an explicit --index-url hits the same dead end.
