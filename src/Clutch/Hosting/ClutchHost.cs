@@ -1,6 +1,7 @@
 using System.Net;
 using Clutch.Files;
 using Clutch.Health;
+using Clutch.Json;
 using Clutch.Links;
 using Clutch.Pages;
 using Clutch.Simple;
@@ -43,12 +44,15 @@ public static class ClutchHost
         services.AddStorage(options);
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
+        services.AddSingleton<ReleaseMetadataReader>();
+        services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
 
         var app = builder.Build();
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();
+        app.MapPypiJson();
         app.MapHealth();
         return app;
     }
