@@ -160,6 +160,10 @@ export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 
 start_services
 
+# Every temp file of the run (servers' folders, built packages, venvs) lives under $WORK and goes with it.
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
+
 mapfile -t PROJECTS < <(find "$ROOT/tests" -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | sort)
 ((${#PROJECTS[@]} > 0)) || die "no test projects under tests/"
 
