@@ -190,15 +190,17 @@ for project in "${PROJECTS[@]}"; do
   if [[ -f $trx ]]; then
     TRX+=("$trx")
     grep -q 'total="0"' "$trx" && log "note: $name has no tests"
-  elif [[ $rc -ne 0 ]]; then
-    BROKEN+=("$name (exit $rc, no results)")
+  fi
+  # A non-zero exit fails the run even when the trx looks clean (a crashed or killed test host).
+  if [[ $rc -ne 0 ]]; then
+    BROKEN+=("$name (exit $rc$([[ -f $trx ]] || echo ', no results'))")
   fi
 done
 
 read -r passed failed skipped < <(if ((${#TRX[@]} > 0)); then sum_trx "${TRX[@]}"; else echo 0 0 0; fi)
 status=0
 if ((${#BROKEN[@]} > 0)); then
-  log "did not run: ${BROKEN[*]}"
+  log "failed or did not run: ${BROKEN[*]}"
   status=1
 fi
 if ((failed > 0)); then status=1; fi
