@@ -63,7 +63,7 @@ internal static class Pep440Parser
         }
 
         var parts = new Pep440Parts();
-        var sb = new StringBuilder(s.Length + 8);
+        var sb = new CharBuffer(stackalloc char[64]);
 
         // Epoch or first release number.
         var first = ReadDigits(s, ref p);
@@ -78,7 +78,8 @@ internal static class Pep440Parser
             parts.Epoch = ToBig(first);
             if (!parts.Epoch.IsZero)
             {
-                AppendNumber(sb, first).Append('!');
+                AppendNumber(ref sb, first);
+                sb.Append('!');
             }
 
             first = ReadDigits(s, ref p);
@@ -94,14 +95,15 @@ internal static class Pep440Parser
         var overflow = (List<Range>?)null;
         var firstStart = p - first.Length;
         AddRange(ref release, ref releaseCount, ref overflow, new Range(firstStart, p));
-        AppendNumber(sb, first);
+        AppendNumber(ref sb, first);
         while (p + 1 < s.Length && s[p] == '.' && char.IsAsciiDigit(s[p + 1]))
         {
             p++;
             var numStart = p;
             var digits = ReadDigits(s, ref p);
             AddRange(ref release, ref releaseCount, ref overflow, new Range(numStart, p));
-            AppendNumber(sb.Append('.'), digits);
+            sb.Append('.');
+            AppendNumber(ref sb, digits);
         }
 
         parts.ReleaseKey = BuildReleaseKey(s, release[..Math.Min(releaseCount, 16)], overflow, releaseCount);
@@ -120,7 +122,7 @@ internal static class Pep440Parser
                 parts.PreLabel = label;
                 parts.PreNumber = ToBig(n);
                 sb.Append(label);
-                AppendNumberOrZero(sb, n);
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -132,7 +134,8 @@ internal static class Pep440Parser
             var n = ReadDigits(s, ref p);
             parts.HasPost = true;
             parts.PostNumber = ToBig(n);
-            AppendNumber(sb.Append(".post"), n);
+            sb.Append(".post");
+            AppendNumber(ref sb, n);
         }
         else
         {
@@ -150,7 +153,8 @@ internal static class Pep440Parser
                 var n = ReadDigits(s, ref q);
                 parts.HasPost = true;
                 parts.PostNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".post"), n);
+                sb.Append(".post");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -165,7 +169,8 @@ internal static class Pep440Parser
                 var n = ReadDigits(s, ref q);
                 parts.HasDev = true;
                 parts.DevNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".dev"), n);
+                sb.Append(".dev");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -203,7 +208,7 @@ internal static class Pep440Parser
                 if (IsAllDigits(seg))
                 {
                     segments.Add(new LocalSegment(ToBig(seg), null));
-                    AppendNumber(sb, seg);
+                    AppendNumber(ref sb, seg);
                 }
                 else
                 {
@@ -229,7 +234,9 @@ internal static class Pep440Parser
             return null;
         }
 
-        normalized = sb.ToString();
+        // Most versions are already normalized: keep the caller's string instead of a copy.
+        normalized = sb.Written.SequenceEqual(text) ? text : sb.ToString();
+        sb.Dispose();
         return parts;
     }
 
@@ -406,7 +413,7 @@ internal static class Pep440Parser
         return true;
     }
 
-    private static StringBuilder AppendNumber(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumber(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         var i = 0;
         while (i < digits.Length - 1 && digits[i] == '0')
@@ -414,10 +421,10 @@ internal static class Pep440Parser
             i++;
         }
 
-        return sb.Append(digits[i..]);
+        sb.Append(digits[i..]);
     }
 
-    private static void AppendNumberOrZero(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumberOrZero(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         if (digits.IsEmpty)
         {
@@ -425,7 +432,7 @@ internal static class Pep440Parser
         }
         else
         {
-            AppendNumber(sb, digits);
+            AppendNumber(ref sb, digits);
         }
     }
 

@@ -126,7 +126,7 @@ public static class PypiJsonWriter
         w.WriteString("filename", f.Filename);
         w.WriteBoolean("has_sig", false);
         w.WriteString("md5_digest", f.Md5);
-        w.WriteString("packagetype", PackageType(f.Type));
+        w.WriteString("packagetype", f.Type.ToPackageType());
         w.WriteString("python_version", f.PythonTag ?? "");
         w.WriteString("requires_python", f.RequiresPython);
         w.WriteNumber("size", f.Size);
@@ -137,17 +137,6 @@ public static class PypiJsonWriter
         w.WriteString("yanked_reason", f.YankedReason);
         w.WriteEndObject();
     }
-
-    private static string PackageType(DistributionType type) => type switch
-    {
-        DistributionType.Wheel => "bdist_wheel",
-        DistributionType.Sdist => "sdist",
-        DistributionType.Egg => "bdist_egg",
-        DistributionType.BdistWininst => "bdist_wininst",
-        DistributionType.BdistMsi => "bdist_msi",
-        DistributionType.BdistRpm => "bdist_rpm",
-        _ => "bdist_dmg",
-    };
 
     /// <summary>A number that grows with every change: the newest upload time in microseconds.</summary>
     private static long LastSerial(IReadOnlyList<Release> releases)

@@ -100,7 +100,7 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
             var c = parsed[a].CompareTo(parsed[b]);
             return c != 0 ? c : a.CompareTo(b);
         });
-        var firstDifference = Array.FindIndex(ours, i => false);
+        var firstDifference = -1;
         for (var i = 0; i < ours.Length; i++)
         {
             if (ours[i] != expected[i])
@@ -135,7 +135,7 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
                 problems.Add($"{Show(valid[a])} vs {Show(valid[b])}: ours {c}, pip {theirs}");
             }
 
-            if ((c == 0) != (parsed[a].GetHashCode() == parsed[b].GetHashCode()) && c == 0)
+            if (c == 0 && parsed[a].GetHashCode() != parsed[b].GetHashCode())
             {
                 problems.Add($"{Show(valid[a])} == {Show(valid[b])} but their hashes differ");
             }
@@ -146,7 +146,7 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
     }
 
     [Fact]
-    public void Names_normalize_exactly_as_pip_canonicalize_name()
+    public void Names_normalize_and_validate_exactly_as_pip_canonicalize_name()
     {
         if (Skipped())
         {
@@ -156,17 +156,34 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
         var names = Corpus.Names(5_000, Seed);
         var answers = oracle.Ask("name", names).AsArray();
         var problems = new List<string>();
+        var justified = 0;
         for (var i = 0; i < names.Count; i++)
         {
             var ours = ProjectName.Normalize(names[i]).Value;
-            var theirs = answers[i]!.GetValue<string>();
+            var theirs = answers[i]![0]!.GetValue<string>();
             if (ours != theirs)
             {
                 problems.Add($"{Show(names[i])}: ours {Show(ours)}, pip {Show(theirs)}");
             }
+
+            var valid = ProjectName.IsValid(names[i]);
+            var theirValid = answers[i]![1]!.GetValue<bool>();
+            if (valid != theirValid)
+            {
+                // Python's case-insensitive [A-Z] also admits U+0130, U+0131, U+017F and U+212A, and
+                // its '$' matches before a final newline; PEP 508 means ASCII names on one line.
+                if (!valid && theirValid && (names[i].EndsWith('\n') || names[i].Any(c => c is '\u0130' or '\u0131' or '\u017f' or '\u212a')))
+                {
+                    justified++;
+                }
+                else
+                {
+                    problems.Add($"{Show(names[i])}: valid {valid}, pip {theirValid}");
+                }
+            }
         }
 
-        output.WriteLine($"{names.Count} names, {problems.Count} disagreements");
+        output.WriteLine($"{names.Count} names (normalization and validity), {problems.Count} disagreements, {justified} justified (stricter validity)");
         Assert.True(problems.Count == 0, string.Join('\n', problems.Take(50)));
     }
 
@@ -272,6 +289,40 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
         }
 
         output.WriteLine($"{files.Count} sdist filenames ({accepted} parsed identically), {problems.Count} disagreements, {justified} justified (empty name), {oursAlone} accepted by us alone by design");
+        Assert.True(problems.Count == 0, string.Join('\n', problems.Take(50)));
+    }
+
+    [Fact]
+    public void Legacy_versions_use_the_sort_key_of_setuptools_LegacyVersion()
+    {
+        // ASCII only: Python 2's str regexes read digits as ASCII, Python 3's as Unicode.
+        var legacy = Corpus.Versions(12_000, Seed + 2)
+            .Where(s => !PackageVersion.Parse(s).IsValid && s.All(char.IsAscii))
+            .Concat(["1.0.dev-r1234", "2004d", "latest", "1.0beta-svn", "0.5-pre", "1.0-SNAPSHOT", "1.0.0-beta.1", "1_0", "1.0.0.0rc-1", "123456789.1"])
+            .Distinct()
+            .ToList();
+        var request = System.Text.Json.JsonSerializer.Serialize(legacy);
+        var answer = Oracle.RunOnce("2.7.18", "legacy_oracle.py", request);
+        if (answer is null)
+        {
+            output.WriteLine("SKIPPED: pyenv's Python 2.7.18 (pip 19, which still has LegacyVersion) was not found");
+            return;
+        }
+
+        var keys = JsonNode.Parse(answer)!.AsArray();
+        var problems = new List<string>();
+        for (var i = 0; i < legacy.Count; i++)
+        {
+            var theirs = keys[i]!.AsArray().Select(k => k!.GetValue<string>()).ToArray();
+            var ours = LegacyVersionKey.Compute(legacy[i]);
+            if (!ours.SequenceEqual(theirs))
+            {
+                problems.Add($"{Show(legacy[i])}: ours ({string.Join(", ", ours)}), pip 19 ({string.Join(", ", theirs)})");
+            }
+        }
+
+        output.WriteLine($"{legacy.Count} legacy versions, {problems.Count} sort-key disagreements with pip 19's LegacyVersion");
+        Assert.True(legacy.Count > 500, "the corpus should hold many legacy versions");
         Assert.True(problems.Count == 0, string.Join('\n', problems.Take(50)));
     }
 

@@ -79,7 +79,30 @@ public sealed class Oracle : IDisposable
         return JsonNode.Parse(line)!;
     }
 
-    private static string? FindPython()
+    /// <summary>Runs a script once under pyenv's Python <paramref name="version"/>: one line in, one line out; null when that Python is missing.</summary>
+    public static string? RunOnce(string version, string script, string inputLine)
+    {
+        var python = FindPython(version);
+        if (python is null)
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo(python, [Path.Combine(AppContext.BaseDirectory, "differential", script)])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        process.StandardInput.WriteLine(inputLine);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadLine();
+        process.WaitForExit(30_000);
+        return output;
+    }
+
+    private static string? FindPython(string version = "3.13.0")
     {
         var roots = new List<string>();
         var env = Environment.GetEnvironmentVariable("PYENV_ROOT");
@@ -91,7 +114,7 @@ public sealed class Oracle : IDisposable
         roots.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pyenv"));
         foreach (var root in roots)
         {
-            var python = Path.Combine(root, "versions", "3.13.0", "bin", "python");
+            var python = Path.Combine(root, "versions", version, "bin", "python");
             if (File.Exists(python))
             {
                 return python;

@@ -36,6 +36,14 @@ def cmp(items, pairs):
     return {"r": out}
 
 
+def valid_name(s):
+    try:
+        canonicalize_name(s, validate=True)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
 def wheel(s):
     try:
         name, ver, build, tags = parse_wheel_filename(s)
@@ -71,7 +79,7 @@ def main():
         elif op == "cmp":
             res = cmp(req["items"], req["pairs"])
         elif op == "name":
-            res = [canonicalize_name(s) for s in req["items"]]
+            res = [[canonicalize_name(s), valid_name(s)] for s in req["items"]]
         elif op == "wheel":
             res = [wheel(s) for s in req["items"]]
         elif op == "sdist":
