@@ -34,6 +34,26 @@ public sealed class MetadataTests
     }
 
     [Theory]
+    [InlineData("1.0", "")]
+    [InlineData("1.1", "Download-URL: https://example.invalid/\n")]
+    [InlineData("1.2", "Requires-Python: >=2.7\nProvides-Dist: foo\n")]
+    [InlineData("2.1", "Provides-Extra: socks\nDescription-Content-Type: text/x-rst\n")]
+    [InlineData("2.2", "Dynamic: Requires-Dist\n")]
+    [InlineData("2.3", "Provides-Extra: a-b\n")]
+    [InlineData("2.4", "License-Expression: MIT OR Apache-2.0\nLicense-File: LICENSE\nLicense-File: NOTICE\n")]
+    public void Every_metadata_version_reads_its_name_and_version(string metadataVersion, string extra)
+    {
+        var metadata = CoreMetadata.Parse($"Metadata-Version: {metadataVersion}\nName: foo\nVersion: 1.0\n{extra}");
+        Assert.Equal(metadataVersion, metadata.MetadataVersion);
+        Assert.Equal("foo", metadata.Name);
+        Assert.Equal("1.0", metadata.Version);
+        if (metadataVersion == "2.4")
+        {
+            Assert.Equal(["LICENSE", "NOTICE"], metadata.GetAll("License-File"));
+        }
+    }
+
+    [Theory]
     [InlineData("Summary: one\n  two\n\tthree\n", "one two three")]
     [InlineData("Summary: one   \n", "one")]
     [InlineData("Summary:one\n", "one")]

@@ -100,7 +100,7 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
             var c = parsed[a].CompareTo(parsed[b]);
             return c != 0 ? c : a.CompareTo(b);
         });
-        var firstDifference = Array.FindIndex(ours, i => false);
+        var firstDifference = -1;
         for (var i = 0; i < ours.Length; i++)
         {
             if (ours[i] != expected[i])
@@ -135,7 +135,7 @@ public sealed class DifferentialTests(Oracle oracle, ITestOutputHelper output) :
                 problems.Add($"{Show(valid[a])} vs {Show(valid[b])}: ours {c}, pip {theirs}");
             }
 
-            if ((c == 0) != (parsed[a].GetHashCode() == parsed[b].GetHashCode()) && c == 0)
+            if (c == 0 && parsed[a].GetHashCode() != parsed[b].GetHashCode())
             {
                 problems.Add($"{Show(valid[a])} == {Show(valid[b])} but their hashes differ");
             }
