@@ -120,8 +120,9 @@ public sealed partial class FolderIndexer
 
                 claimed[filename] = file.Path;
                 kept.Add(file.Path);
-                var previous = known.ContainsKey(file.Path) ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
-                candidates.Add(new Candidate(file.Path, name, previous?.Path == file.Path ? previous : null));
+                // The recorded row, here or at the place the file was moved from: same bytes keep their upload time.
+                var previous = knownPath is not null ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
+                candidates.Add(new Candidate(file.Path, name, previous));
             }
 
             var removed = known.Keys.Where(path => !kept.Contains(path)).ToList();
@@ -222,7 +223,7 @@ public sealed partial class FolderIndexer
                     continue;
                 }
 
-                candidates.Add(new Candidate(path, name, row?.Path == path ? row : null));
+                candidates.Add(new Candidate(path, name, row));
             }
 
             await RemoveAsync(removals, cancellationToken);
@@ -354,5 +355,6 @@ public sealed partial class FolderIndexer
 
     private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
 
+    /// <summary>A file to hash; <paramref name="Previous"/> is its recorded row (possibly under the path it moved from).</summary>
     private sealed record Candidate(string Path, DistributionFilename Name, CatalogFile? Previous);
 }

@@ -174,16 +174,19 @@ public sealed class FolderIndexerScanTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_moved_into_its_project_folder_follows_on_the_next_scan()
+    public async Task A_file_moved_into_its_project_folder_follows_and_keeps_its_upload_time()
     {
         var path = _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
         await _folder.Indexer.ScanAsync(null, Ct);
+        var before = await _folder.Catalog.FindFileAsync("foo-1.0.tar.gz", Ct);
         Directory.CreateDirectory(_folder.PathOf("foo"));
         File.Move(path, _folder.PathOf("foo/foo-1.0.tar.gz"));
 
         await _folder.Indexer.ScanAsync(null, Ct);
 
-        Assert.Equal(["foo/foo-1.0.tar.gz"], (await _folder.Catalog.GetAllFilesAsync(Ct)).Select(f => f.Path));
+        var after = Assert.Single(await _folder.Catalog.GetAllFilesAsync(Ct));
+        Assert.Equal("foo/foo-1.0.tar.gz", after.Path);
+        Assert.Equal(before!.UploadTime, after.UploadTime);
     }
 
     [Fact]
