@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Runs every Clutch test on a fresh Debian machine: installs what is missing, starts the real
+# services later issues need, builds the solution once, runs each test project, and ends with
+# one line: "N passed, N failed, N skipped".
+#
+#   bash scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pip]
+#
+# Environment:
+#   CLUTCH_TEST_PROJECTS   only test projects whose name contains one of these words (space separated)
+#   CLUTCH_TEST_SERVICES   services to start: "postgres s3" (exported as CLUTCH_TEST_PG / CLUTCH_TEST_S3)
+#   CLUTCH_TEST_TIMEOUT    seconds one test project may run (default 840)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+START=$SECONDS
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
+
+APT_PACKAGES=(twine python3-build python3-wheel python3-setuptools python3-hatchling python3-poetry
+  python3-virtualenv git nginx wrk postgresql chromium)
+
+install_missing() {
+  local missing=() package
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    log "not root; tests that need these will fail or skip: ${missing[*]}"
+    return 0
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# ---- services (started on demand, stopped by PID on exit) ---------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/clutch-test.XXXXXX")
+SERVICE_PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${SERVICE_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVICE_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT NAME LOG: up to 30 s for something to accept connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 name=$2 logfile=$3 i
+  for ((i = 0; i < 300; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  cat "$logfile" >&2 || true
+  die "$name did not listen on 127.0.0.1:$port within 30 s"
+}
+
+pyenv_root() { echo "${PYENV_ROOT:-$HOME/.pyenv}"; }
+
+start_s3() {
+  local python port
+  python=$(ls -d "$(pyenv_root)"/versions/3.11*/bin/python 2>/dev/null | sort -V | tail -n 1)
+  [[ -x $python ]] || die "no pyenv Python 3.11 with moto for the S3 server"
+  port=$(free_port)
+  "$python" -m moto.server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+  SERVICE_PIDS+=($!)
+  wait_for_port "$port" "moto S3 server" "$WORK/moto.log"
+  export CLUTCH_TEST_S3="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
+  log "S3 (moto) at $CLUTCH_TEST_S3"
+}
+
+start_postgres() {
+  local bin port data run=() user=postgres
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -x $bin/initdb ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  port=$(free_port)
+  data="$WORK/pg"
+  mkdir -p "$data"
+  # PostgreSQL refuses to run as root: run the throwaway cluster as the postgres user.
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$WORK" "$data"
+    chmod 755 "$WORK"
+    run=(runuser -u postgres --)
+  else
+    user=$(id -un)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$data" -U "$user" -A trust --no-sync >"$WORK/initdb.log" 2>&1 ||
+    { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+  "${run[@]}" "$bin/postgres" -D "$data" -h 127.0.0.1 -p "$port" -k "$data" -F \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off >"$WORK/postgres.log" 2>&1 &
+  SERVICE_PIDS+=($!)
+  wait_for_port "$port" "PostgreSQL" "$WORK/postgres.log"
+  export CLUTCH_TEST_PG="postgres://$user@127.0.0.1:$port/postgres"
+  log "PostgreSQL at $CLUTCH_TEST_PG"
+}
+
+start_services() {
+  local service
+  for service in ${CLUTCH_TEST_SERVICES:-}; do
+    case $service in
+      postgres | pg) start_postgres ;;
+      s3 | moto) start_s3 ;;
+      *) die "unknown service in CLUTCH_TEST_SERVICES: $service" ;;
+    esac
+  done
+}
+
+# ---- results ------------------------------------------------------------------------------------
+# Prints "passed failed skipped" summed over the trx files given.
+sum_trx() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    counters = next(e for e in ET.parse(path).iter() if e.tag.endswith("Counters"))
+    get = lambda name: int(counters.get(name, 0))
+    passed += get("passed")
+    failed += get("failed") + get("error") + get("timeout") + get("aborted")
+    skipped += get("notExecuted")
+print(passed, failed, skipped)
+PY
+}
+
+# ---- main ---------------------------------------------------------------------------------------
+install_missing
+command -v dotnet >/dev/null || die "dotnet SDK not found on PATH"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log "building (Release)"
+dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummary;ErrorsOnly" </dev/null ||
+  die "build failed"
+
+# From here on no client may reach the internet: proxies point at a closed loopback port,
+# loopback itself is exempt, and pip without an explicit --index-url hits the same dead end.
+export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+export HTTP_PROXY=$http_proxy HTTPS_PROXY=$https_proxy
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+unset all_proxy ALL_PROXY
+export PIP_INDEX_URL=http://127.0.0.1:9/simple/ PIP_CONFIG_FILE=/dev/null
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
+
+start_services
+
+mapfile -t PROJECTS < <(find "$ROOT/tests" -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | sort)
+((${#PROJECTS[@]} > 0)) || die "no test projects under tests/"
+
+RESULTS="$WORK/results"
+TRX=()
+BROKEN=()
+for project in "${PROJECTS[@]}"; do
+  name=$(basename "$project" .csproj)
+  if [[ -n ${CLUTCH_TEST_PROJECTS:-} ]]; then
+    wanted=false
+    for word in $CLUTCH_TEST_PROJECTS; do [[ $name == *"$word"* ]] && wanted=true; done
+    $wanted || continue
+  fi
+  log "testing $name"
+  rc=0
+  timeout --kill-after=30 "${CLUTCH_TEST_TIMEOUT:-840}" \
+    dotnet test "$project" -c Release --no-build -nologo \
+    --results-directory "$RESULTS/$name" \
+    --logger "trx;LogFileName=$name.trx" \
+    --logger "console;verbosity=normal" \
+    --blame-hang-timeout 5m --blame-hang-dump-type none \
+    "$@" </dev/null || rc=$?
+  trx="$RESULTS/$name/$name.trx"
+  if [[ -f $trx ]]; then
+    TRX+=("$trx")
+  elif [[ $rc -ne 0 ]]; then
+    BROKEN+=("$name (exit $rc, no results)")
+  fi
+done
+
+read -r passed failed skipped < <(if ((${#TRX[@]} > 0)); then sum_trx "${TRX[@]}"; else echo 0 0 0; fi)
+status=0
+if ((${#BROKEN[@]} > 0)); then
+  log "did not run: ${BROKEN[*]}"
+  status=1
+fi
+if ((failed > 0)); then status=1; fi
+if ((passed + failed == 0)); then
+  log "no test ran"
+  status=1
+fi
+log "done in $((SECONDS - START)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
