@@ -35,7 +35,7 @@ public static class UploadEndpoints
     }
 
     private static async Task UploadAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
-        UploadFormReader reader, UploadCommitter committer, IDeletedFiles deleted, ILogger<UploadUser> logger)
+        UploadFormReader reader, UploadCommitter committer, IDeletedFiles deleted, ICatalog catalog, ILogger<UploadUser> logger)
     {
         var cancellationToken = context.RequestAborted;
         var bodyLimit = options.MaxUploadBytes + FormAllowance;
@@ -84,6 +84,14 @@ public static class UploadEndpoints
                 throw UploadRejectedException.BadRequest($"Filename '{parsed.Filename}' was deleted and cannot be reused; upload a new version.");
             }
 
+            if (await catalog.FindFileAsync(parsed.Filename, cancellationToken) is { } existing)
+            {
+                // Decided before the archive is opened: a CI retry costs no inspection, and other bytes
+                // under a taken name are a conflict whatever they are.
+                await WriteExistingAsync(context, existing, form.Digests!, parsed.Filename);
+                return;
+            }
+
             var inspection = await UploadValidator.InspectAsync(form, parsed, cancellationToken);
             var outcome = await committer.CommitAsync(form, new ValidatedUpload(parsed, form.Digests!, inspection), caller, cancellationToken);
             switch (outcome)
@@ -92,10 +100,10 @@ public static class UploadEndpoints
                     await PlainText.WriteAsync(context, StatusCodes.Status200OK, $"Stored {parsed.Filename}.\n");
                     break;
                 case CommitOutcome.AlreadyPresent:
-                    await PlainText.WriteAsync(context, StatusCodes.Status200OK, $"{parsed.Filename} is already stored with these exact bytes; nothing changed.\n");
+                    await PlainText.WriteAsync(context, StatusCodes.Status200OK, AlreadyStored(parsed.Filename));
                     break;
                 case CommitOutcome.Conflict:
-                    throw new UploadRejectedException(StatusCodes.Status409Conflict, $"File already exists: '{parsed.Filename}' is stored with different bytes.");
+                    throw Conflict(parsed.Filename);
                 default:
                     throw Forbidden(caller, parsed.Project);
             }
@@ -117,6 +125,17 @@ public static class UploadEndpoints
             form?.Dispose();
         }
     }
+
+    private static Task WriteExistingAsync(HttpContext context, CatalogFile existing, FileDigests digests, string filename) =>
+        string.Equals(existing.Sha256, digests.Sha256, StringComparison.OrdinalIgnoreCase)
+            ? PlainText.WriteAsync(context, StatusCodes.Status200OK, AlreadyStored(filename))
+            : throw Conflict(filename);
+
+    private static string AlreadyStored(string filename) => $"{filename} is already stored with these exact bytes; nothing changed.\n";
+
+    // twine --skip-existing recognises 409 (and the words "already exists").
+    private static UploadRejectedException Conflict(string filename) =>
+        new(StatusCodes.Status409Conflict, $"File already exists: '{filename}' is stored with different bytes.");
 
     private static UploadRejectedException Forbidden(Caller caller, ProjectName project) => new(
         StatusCodes.Status403Forbidden,

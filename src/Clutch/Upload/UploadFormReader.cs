@@ -45,7 +45,8 @@ public sealed class UploadFormReader(UploadTempFiles temp)
             MultipartSection? section;
             while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     throw UploadRejectedException.BadRequest("Bad multipart body: a part has no form-data Content-Disposition.");
                 }
