@@ -14,7 +14,7 @@ namespace Clutch.Upload;
 public sealed class UploadFormReader(UploadTempFiles temp)
 {
     /// <summary>All form fields together (a README in <c>description</c> can be large, but not this large).</summary>
-    public const int MaxFieldBytes = 16 * 1024 * 1024;
+    public const int MaxFieldBytes = 4 * 1024 * 1024;
 
     private const int ChunkSize = 256 * 1024;
 
