@@ -121,11 +121,16 @@ public sealed class UploadFormReader(UploadTempFiles temp)
         return buffer.Length;
     }
 
-    /// <summary>Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it.</summary>
+    /// <summary>
+    /// Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it. Two pooled
+    /// buffers: while one chunk is hashed (the slowest step: three digests) and written, the next is
+    /// read from the socket, so memory stays at two chunks whatever the file size.
+    /// </summary>
     private static async Task<FileDigests> StreamToFileAsync(Stream body, string path, long maxBytes, CancellationToken cancellationToken)
     {
         using var digests = new DigestCalculator();
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
             await using var file = new FileStream(path, new FileStreamOptions
@@ -137,8 +142,8 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                 Options = FileOptions.Asynchronous,
             });
             long size = 0;
-            int n;
-            while ((n = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+            var n = await ReadChunkAsync(body, current, cancellationToken);
+            while (n > 0)
             {
                 size += n;
                 if (size > maxBytes)
@@ -146,20 +151,52 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     throw new UploadRejectedException(StatusCodes.Status413RequestEntityTooLarge, $"File is larger than the limit of {maxBytes} bytes.");
                 }
 
-                // The disk write runs while this thread hashes the same chunk.
-                var write = file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                digests.Append(buffer.AsSpan(0, n));
+                var chunk = current;
+                var count = n;
+                var hash = Task.Run(() => digests.Append(chunk.AsSpan(0, count)), cancellationToken);
+                var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
+                try
+                {
+                    n = await ReadChunkAsync(body, next, cancellationToken);
+                }
+                finally
+                {
+                    // Never leave a hash or write running on a buffer that goes back to the pool.
+                    await Task.WhenAll(hash, write).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                await hash;
                 await write;
+                (current, next) = (next, current);
             }
 
             file.Flush(flushToDisk: true);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
         }
 
         return digests.Finish();
+    }
+
+    /// <summary>Fills as much of <paramref name="buffer"/> as the body gives in one go (at least one read).</summary>
+    private static async Task<int> ReadChunkAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < ChunkSize)
+        {
+            var n = await body.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
     }
 
     // MultipartReader reports a truncated or malformed body as IOException; a dropped connection is
