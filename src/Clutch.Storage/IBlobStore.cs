@@ -21,6 +21,27 @@ public interface IBlobStore
     /// <summary>Writes a blob atomically (temp + fsync + rename). Overwrites unless <paramref name="overwrite"/> is false, in which case returns false when the key exists.</summary>
     Task<bool> PutAsync(string key, Stream content, bool overwrite, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a finished local file (already flushed to disk) under <paramref name="key"/>, atomically,
+    /// and removes the local file on success. Same overwrite rule as <see cref="PutAsync"/>. The folder
+    /// store renames when the file is on its filesystem, so a large upload is not copied twice.
+    /// </summary>
+    async Task<bool> PutFileAsync(string key, string localPath, bool overwrite, CancellationToken cancellationToken)
+    {
+        bool stored;
+        await using (var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            stored = await PutAsync(key, content, overwrite, cancellationToken);
+        }
+
+        if (stored)
+        {
+            File.Delete(localPath);
+        }
+
+        return stored;
+    }
+
     /// <summary>Deletes a blob; no error when absent.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 }

@@ -96,6 +96,45 @@ public sealed class FolderBlobStore : IBlobStore
         }
     }
 
+    public async Task<bool> PutFileAsync(string key, string localPath, bool overwrite, CancellationToken cancellationToken)
+    {
+        var destination = ResolveKey(key);
+        var source = Path.GetFullPath(localPath);
+        if (!source.StartsWith(_rootWithSeparator, StringComparison.Ordinal))
+        {
+            // Elsewhere (perhaps another filesystem): copy through a temp file of our own.
+            bool stored;
+            await using (var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                stored = await PutAsync(key, content, overwrite, cancellationToken);
+            }
+
+            if (stored)
+            {
+                File.Delete(source);
+            }
+
+            return stored;
+        }
+
+        if (!overwrite && File.Exists(destination))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        try
+        {
+            // Without overwrite .NET links then unlinks on Unix: exactly one racing writer wins.
+            File.Move(source, destination, overwrite);
+            return true;
+        }
+        catch (IOException) when (!overwrite && File.Exists(destination))
+        {
+            return false;
+        }
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var path = ResolveKey(key);

@@ -7,7 +7,8 @@ namespace Clutch.Storage.Sqlite;
 public static class SqliteCatalogServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the SQLite catalog as <see cref="ICatalog"/> (and as itself) and migrates its schema
+    /// Registers the SQLite catalog as <see cref="ICatalog"/>, <see cref="Accounts.IAccountStore"/>,
+    /// <see cref="IDeletedFiles"/> (and as itself) and migrates its schema
     /// at host start. Register it before services that read the catalog at start.
     /// </summary>
     public static IServiceCollection AddSqliteCatalog(this IServiceCollection services, string databasePath)
@@ -16,6 +17,8 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton(sp => new SqliteCatalog(
             databasePath, sp.GetService<ILogger<SqliteCatalog>>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.AddSingleton<Accounts.IAccountStore>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.AddSingleton<IDeletedFiles>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
         return services;
     }

@@ -47,6 +47,42 @@ internal static class SqliteMigrations
             ) WITHOUT ROWID;
             CREATE INDEX developer_links_project ON developer_links(project);
             """),
+        (2, """
+            CREATE TABLE users (
+                name          TEXT NOT NULL PRIMARY KEY,
+                password_hash TEXT NOT NULL,
+                is_admin      INTEGER NOT NULL DEFAULT 0,
+                created       INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE tokens (
+                id         TEXT NOT NULL PRIMARY KEY,
+                user_name  TEXT NOT NULL,
+                name       TEXT,
+                hash       TEXT NOT NULL UNIQUE,
+                project    TEXT,
+                expires    INTEGER,
+                created    INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX tokens_user ON tokens(user_name);
+
+            CREATE TABLE project_roles (
+                project   TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                role      TEXT NOT NULL,
+                created   INTEGER NOT NULL,
+                PRIMARY KEY (project, user_name)
+            ) WITHOUT ROWID;
+            CREATE INDEX project_roles_user ON project_roles(user_name);
+
+            CREATE TABLE deleted_files (
+                filename   TEXT NOT NULL PRIMARY KEY,
+                project    TEXT NOT NULL,
+                deleted_by TEXT,
+                deleted_at INTEGER NOT NULL,
+                reason     TEXT
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

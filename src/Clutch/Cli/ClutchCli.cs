@@ -9,6 +9,9 @@ public static class ClutchCli
     {
         var root = new RootCommand("Clutch: a private Python package index for pip, easy_install, poetry, uv and twine.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(PermCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -16,9 +16,10 @@ public static class ServeCommand
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
         var keepDev = new Option<int?>("--keep-dev") { Description = "Keep only the newest N pre/dev builds per project." };
+        var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -30,6 +31,7 @@ public static class ServeCommand
                 ["Private"] = parse.GetValue(isPrivate)?.ToString(),
                 ["MaxUploadBytes"] = parse.GetValue(maxUpload)?.ToString(CultureInfo.InvariantCulture),
                 ["KeepDev"] = parse.GetValue(keepDev)?.ToString(CultureInfo.InvariantCulture),
+                ["Htpasswd"] = parse.GetValue(htpasswd),
             };
             try
             {
@@ -41,7 +43,7 @@ public static class ServeCommand
                 await app.WaitForShutdownAsync(cancellationToken);
                 return 0;
             }
-            catch (CliException e)
+            catch (Exception e) when (e is CliException or FileNotFoundException)
             {
                 await Console.Error.WriteLineAsync("clutch: " + e.Message);
                 return 2;

@@ -1,4 +1,5 @@
 using System.Net;
+using Clutch.Auth;
 using Clutch.Files;
 using Clutch.Health;
 using Clutch.Json;
@@ -6,6 +7,7 @@ using Clutch.Links;
 using Clutch.Pages;
 using Clutch.Simple;
 using Clutch.Storage;
+using Clutch.Upload;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -34,7 +36,8 @@ public static class ClutchHost
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            // Small for every request; the upload endpoint raises it to the upload limit for itself.
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
             k.Listen(ResolveAddress(options.Host), options.Port);
         });
 
@@ -42,6 +45,8 @@ public static class ClutchHost
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);
         services.AddStorage(options);
+        services.AddClutchAuth(options);
+        services.AddUpload();
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
         services.AddSingleton<ReleaseMetadataReader>();
@@ -49,11 +54,13 @@ public static class ClutchHost
         services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
 
         var app = builder.Build();
+        app.UsePrivateReads(options);
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();
         app.MapPypiJson();
         app.MapHealth();
+        app.MapUpload();
         return app;
     }
 

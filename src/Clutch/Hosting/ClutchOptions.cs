@@ -20,7 +20,15 @@ public sealed class ClutchOptions
     /// <summary>When true, every read needs credentials.</summary>
     public bool Private { get; set; }
 
-    /// <summary>Largest accepted upload body.</summary>
+    /// <summary>An Apache htpasswd file whose bcrypt entries are accepted as users.</summary>
+    public string? Htpasswd { get; set; }
+
+    /// <summary>Failed logins from one client address within the window before it gets 429.</summary>
+    public int AuthFailureLimit { get; set; } = 10;
+
+    public int AuthFailureWindowSeconds { get; set; } = 60;
+
+    /// <summary>Largest accepted upload (the file; the request may carry a little more for its form fields).</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
 
     /// <summary>Keep only the newest N pre/dev builds per project (null: keep all).</summary>

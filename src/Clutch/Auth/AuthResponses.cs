@@ -1,0 +1,32 @@
+using Clutch.Pages;
+
+namespace Clutch.Auth;
+
+/// <summary>The answers to requests without the right credentials: one line of plain text each.</summary>
+public static class AuthResponses
+{
+    /// <summary>The challenge pip needs before it retries with credentials from the URL, keyring or .netrc.</summary>
+    public const string Challenge = "Basic realm=\"clutch\"";
+
+    /// <summary>Writes 401, 429 for <paramref name="result"/>; returns false (writes nothing) when authenticated.</summary>
+    public static async Task<bool> TryRejectAsync(HttpContext context, AuthResult result, string anonymousMessage)
+    {
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Authenticated:
+                return false;
+            case AuthOutcome.Throttled:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await PlainText.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; retry later.\n");
+                return true;
+            case AuthOutcome.Invalid:
+                context.Response.Headers.WWWAuthenticate = Challenge;
+                await PlainText.WriteAsync(context, StatusCodes.Status401Unauthorized, "Invalid username, password or token.\n");
+                return true;
+            default:
+                context.Response.Headers.WWWAuthenticate = Challenge;
+                await PlainText.WriteAsync(context, StatusCodes.Status401Unauthorized, anonymousMessage);
+                return true;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Clutch.Storage.Accounts;
+
+namespace Clutch.Auth;
+
+public enum AuthOutcome
+{
+    /// <summary>No credentials were sent.</summary>
+    Anonymous,
+    Authenticated,
+
+    /// <summary>Credentials were sent and are wrong (or malformed, expired, revoked).</summary>
+    Invalid,
+
+    /// <summary>Too many failures from this client: answer 429 without checking.</summary>
+    Throttled,
+}
+
+public readonly record struct AuthResult(AuthOutcome Outcome, Caller? Caller = null, TimeSpan RetryAfter = default);
+
+/// <summary>
+/// HTTP Basic authentication: a user's name and password, or <c>__token__</c> and an API token.
+/// The result is kept on the request, so middleware and endpoints check credentials once.
+/// </summary>
+public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd, FailureThrottle throttle, TimeProvider time)
+{
+    public const string TokenUser = "__token__";
+
+    // PBKDF2 at 600,000 iterations costs ~0.3 s of CPU per check, and pip and twine send the same
+    // credentials on every request; so a successful verification is remembered briefly, keyed by an
+    // HMAC of the credentials under a per-process random key (the password itself is never kept).
+    // The short lifetime bounds how long a password changed or a user removed from the CLI (another
+    // process) still works here.
+    private static readonly TimeSpan VerifiedLifetime = TimeSpan.FromSeconds(60);
+    private const int MaxVerified = 10_000;
+    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>Authenticates the request once; later calls return the same result.</summary>
+    public async Task<AuthResult> AuthenticateAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(Caller.ItemKey, out var cached) && cached is AuthResult done)
+        {
+            return done;
+        }
+
+        var result = await AuthenticateCoreAsync(context);
+        context.Items[Caller.ItemKey] = result;
+        return result;
+    }
+
+    private async Task<AuthResult> AuthenticateCoreAsync(HttpContext context)
+    {
+        if (!TryReadBasic(context.Request.Headers.Authorization, out var user, out var secret))
+        {
+            return context.Request.Headers.Authorization.Count == 0 ? new AuthResult(AuthOutcome.Anonymous) : new AuthResult(AuthOutcome.Invalid);
+        }
+
+        var client = context.Connection.RemoteIpAddress;
+        if (throttle.IsThrottled(client, out var retryAfter))
+        {
+            return new AuthResult(AuthOutcome.Throttled, RetryAfter: retryAfter);
+        }
+
+        // A token works with __token__ (as on PyPI) and with its own user's name (user:token in a pip URL).
+        var caller = user == TokenUser
+            ? await VerifyTokenAsync(secret, null, context.RequestAborted)
+            : (secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal) ? await VerifyTokenAsync(secret, user, context.RequestAborted) : null)
+              ?? await VerifyPasswordAsync(user, secret, context.RequestAborted);
+        if (caller is null)
+        {
+            throttle.RecordFailure(client);
+            return new AuthResult(AuthOutcome.Invalid);
+        }
+
+        throttle.RecordSuccess(client);
+        return new AuthResult(AuthOutcome.Authenticated, caller);
+    }
+
+    private async Task<Caller?> VerifyTokenAsync(string secret, string? user, CancellationToken cancellationToken)
+    {
+        if (!secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var hash = TokenSecrets.Hash(secret);
+        var token = await accounts.FindTokenByHashAsync(hash, cancellationToken);
+        // The lookup is by hash; comparing again in constant time keeps the check independent of how
+        // the store matched.
+        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token.Hash), Encoding.ASCII.GetBytes(hash))
+            || token.IsExpired(time.GetUtcNow()) || (user is not null && user != token.UserName))
+        {
+            return null;
+        }
+
+        var owner = await accounts.FindUserAsync(token.UserName, cancellationToken);
+        return owner is null ? null : new Caller(owner.Name, owner.IsAdmin, token.Id, token.Project);
+    }
+
+    private async Task<Caller?> VerifyPasswordAsync(string user, string password, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToHexString(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(user + "\0" + password)));
+        var now = time.GetUtcNow();
+        if (_verified.TryGetValue(key, out var hit) && hit.Expires > now)
+        {
+            return hit.Caller;
+        }
+
+        Caller? caller = null;
+        var account = await accounts.FindUserAsync(user, cancellationToken);
+        if (account is not null)
+        {
+            caller = PasswordHasher.Verify(password, account.PasswordHash) ? new Caller(account.Name, account.IsAdmin) : null;
+        }
+        else if (htpasswd.FindHash(user) is { } hash)
+        {
+            caller = PasswordHasher.Verify(password, hash) ? new Caller(user, IsAdmin: false) : null;
+        }
+        else
+        {
+            // Unknown user: spend the same effort as a real check, so timing does not reveal which names exist.
+            PasswordHasher.Verify(password, DummyHash.Value);
+        }
+
+        if (caller is not null)
+        {
+            if (_verified.Count >= MaxVerified)
+            {
+                _verified.Clear();
+            }
+
+            _verified[key] = (caller, now + VerifiedLifetime);
+        }
+
+        return caller;
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("not a password"));
+
+    /// <summary>Reads <c>Authorization: Basic base64(user:secret)</c>.</summary>
+    internal static bool TryReadBasic(string? header, out string user, out string secret)
+    {
+        user = secret = "";
+        if (header is null || !AuthenticationHeaderValue.TryParse(header, out var value)
+            || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var colon = decoded.IndexOf(':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        user = decoded[..colon];
+        secret = decoded[(colon + 1)..];
+        return true;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Text;
+using Clutch.Packaging;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Clutch.Upload;
+
+/// <summary>
+/// Reads a twine upload body with <see cref="MultipartReader"/>: form fields into memory (bounded),
+/// the <c>content</c> file straight to a temp file while its digests are computed, so memory does
+/// not grow with the file.
+/// </summary>
+public sealed class UploadFormReader(UploadTempFiles temp)
+{
+    /// <summary>All form fields together (a README in <c>description</c> can be large, but not this large).</summary>
+    public const int MaxFieldBytes = 4 * 1024 * 1024;
+
+    private const int ChunkSize = 256 * 1024;
+
+    /// <summary>
+    /// Reads the whole body. <paramref name="beforeContent"/> runs when the file part begins, with the
+    /// fields sent before it (twine sends them first), so a refusal comes before the bytes are read.
+    /// </summary>
+    public async Task<UploadForm> ReadAsync(
+        HttpRequest request, long maxFileBytes, Func<UploadForm, Task> beforeContent, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw UploadRejectedException.BadRequest("Expected a multipart/form-data body (as twine sends).");
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
+        {
+            throw UploadRejectedException.BadRequest("Bad multipart body: missing or overlong boundary.");
+        }
+
+        var form = new UploadForm();
+        try
+        {
+            var reader = new MultipartReader(boundary, request.Body, ChunkSize);
+            long fieldBytes = 0;
+            MultipartSection? section;
+            while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw UploadRejectedException.BadRequest("Bad multipart body: a part has no form-data Content-Disposition.");
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (disposition.IsFileDisposition())
+                {
+                    if (name != "content")
+                    {
+                        // gpg_signature, attestations …: not kept; read past them.
+                        await section.Body.CopyToAsync(Stream.Null, cancellationToken);
+                        continue;
+                    }
+
+                    if (form.TempPath is not null)
+                    {
+                        throw UploadRejectedException.BadRequest("Bad multipart body: more than one 'content' file.");
+                    }
+
+                    form.Filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                    await beforeContent(form);
+                    form.TempPath = temp.NewPath();
+                    form.Digests = await StreamToFileAsync(section.Body, form.TempPath, maxFileBytes, cancellationToken);
+                    continue;
+                }
+
+                fieldBytes += await ReadFieldAsync(form, name, section.Body, MaxFieldBytes - fieldBytes, cancellationToken);
+            }
+
+            return form;
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException && !cancellationToken.IsCancellationRequested && IsMalformed(ex))
+        {
+            form.Dispose();
+            throw UploadRejectedException.BadRequest("Bad multipart body: " + OneLine(ex.Message));
+        }
+        catch (InvalidDataException ex)
+        {
+            form.Dispose();
+            throw UploadRejectedException.BadRequest("Bad multipart body: " + OneLine(ex.Message));
+        }
+        catch
+        {
+            form.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<long> ReadFieldAsync(UploadForm form, string name, Stream body, long budget, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int n;
+            while ((n = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + n > budget)
+                {
+                    throw new UploadRejectedException(StatusCodes.Status413RequestEntityTooLarge, $"Form fields are larger than {MaxFieldBytes} bytes.");
+                }
+
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        form.Add(name, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        return buffer.Length;
+    }
+
+    /// <summary>
+    /// Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it. Two pooled
+    /// buffers: while one chunk is hashed (the slowest step: three digests) and written, the next is
+    /// read from the socket, so memory stays at two chunks whatever the file size.
+    /// </summary>
+    private static async Task<FileDigests> StreamToFileAsync(Stream body, string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var digests = new DigestCalculator();
+        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            await using var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0, // our chunks are large already
+                Options = FileOptions.Asynchronous,
+            });
+            long size = 0;
+            var n = await ReadChunkAsync(body, current, cancellationToken);
+            while (n > 0)
+            {
+                size += n;
+                if (size > maxBytes)
+                {
+                    throw new UploadRejectedException(StatusCodes.Status413RequestEntityTooLarge, $"File is larger than the limit of {maxBytes} bytes.");
+                }
+
+                var chunk = current;
+                var count = n;
+                var hash = Task.Run(() => digests.Append(chunk.AsSpan(0, count)), cancellationToken);
+                var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
+                try
+                {
+                    n = await ReadChunkAsync(body, next, cancellationToken);
+                }
+                finally
+                {
+                    // Never leave a hash or write running on a buffer that goes back to the pool.
+                    await Task.WhenAll(hash, write).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                await hash;
+                await write;
+                (current, next) = (next, current);
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
+
+        return digests.Finish();
+    }
+
+    /// <summary>Fills as much of <paramref name="buffer"/> as the body gives in one go (at least one read).</summary>
+    private static async Task<int> ReadChunkAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < ChunkSize)
+        {
+            var n = await body.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
+    }
+
+    // MultipartReader reports a truncated or malformed body as IOException; a dropped connection is
+    // an IOException too but with a cancelled request, which the caller sees as cancellation.
+    private static bool IsMalformed(IOException ex) => ex.GetType() == typeof(IOException);
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").TrimEnd('.') + ".";
+}

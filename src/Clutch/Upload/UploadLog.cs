@@ -1,0 +1,10 @@
+namespace Clutch.Upload;
+
+internal static partial class UploadLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Uploaded {Path} (sha256 {Sha256}) by {User}")]
+    public static partial void Stored(ILogger logger, string path, string sha256, string user);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Upload of {Filename} by {User} refused ({Status}): {Reason}")]
+    public static partial void Refused(ILogger logger, string filename, string user, int status, string reason);
+}
