@@ -218,6 +218,7 @@ public sealed partial class SqliteCatalog
             if (await work(connection, transaction, changes))
             {
                 changed = await changes.CompleteAsync(cancellationToken);
+                await RecordChangeAsync(connection, transaction, changed, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
             else

@@ -20,6 +20,7 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton<Accounts.IAccountStore>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddSingleton<IDeletedFiles>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
+        services.AddHostedService<SqliteChangeFeedService>();
         return services;
     }
 }

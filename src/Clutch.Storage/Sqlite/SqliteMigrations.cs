@@ -83,6 +83,18 @@ internal static class SqliteMigrations
                 reason     TEXT
             ) WITHOUT ROWID;
             """),
+        (3, """
+            -- Every committed change, so other processes and nodes sharing this catalog can drop
+            -- their cached pages (see SqliteCatalog.ChangeFeed.cs). Old rows are pruned.
+            CREATE TABLE change_log (
+                seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+                writer              TEXT NOT NULL,
+                project             TEXT NOT NULL,
+                project_set_changed INTEGER NOT NULL,
+                at                  INTEGER NOT NULL
+            );
+            CREATE INDEX change_log_at ON change_log(at);
+            """),
     ];
 
     public static int Latest => All[^1].Version;
