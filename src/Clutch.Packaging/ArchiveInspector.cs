@@ -16,12 +16,19 @@ public sealed record ArchiveLimits
     public int MaxMembers { get; init; } = 200_000;
 
     /// <summary>Largest compression ratio of a member (zip bomb guard).</summary>
+    /// <remarks>Checked for members (zip) or streams (gzip) past <see cref="RatioCheckThresholdBytes"/>,
+    /// since small files legitimately compress far better than large ones.</remarks>
     public double MaxCompressionRatio { get; init; } = 200;
+
+    /// <summary>Uncompressed size from which <see cref="MaxCompressionRatio"/> is enforced.</summary>
+    public long RatioCheckThresholdBytes { get; init; } = 1024 * 1024;
 
     public static ArchiveLimits Default { get; } = new();
 }
 
 /// <summary>What inspection found: the core metadata and its exact bytes (served for PEP 658).</summary>
+/// <remarks>For an egg whose <c>requires.txt</c> adds requirements, the bytes are the merged
+/// metadata written by <see cref="CoreMetadata.ToText"/>, not the archive's PKG-INFO.</remarks>
 public sealed record InspectionResult(CoreMetadata Metadata, byte[] MetadataBytes, string MetadataPath);
 
 /// <summary>Thrown when an archive is malformed, lies about itself, or breaks a limit.</summary>
@@ -35,9 +42,138 @@ public static class ArchiveInspector
     /// <c>PKG-INFO</c>; eggs: <c>EGG-INFO/PKG-INFO</c> with <c>EGG-INFO/requires.txt</c> merged
     /// into Requires-Dist. Refuses bombs, symlinks, absolute and <c>..</c> members with
     /// <see cref="InvalidArchiveException"/>. Legacy bdists (exe/msi/rpm/dmg) are not inspected:
-    /// returns null.
+    /// returns null. <c>.tar.bz2</c> and <c>.tar.xz</c> sdists are refused: the base library has
+    /// no decoder for them.
     /// </summary>
-    public static ValueTask<InspectionResult?> InspectAsync(
+    public static async ValueTask<InspectionResult?> InspectAsync(
         Stream stream, DistributionFilename filename, ArchiveLimits limits, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(filename);
+        limits ??= ArchiveLimits.Default;
+        var file = filename.Filename;
+        try
+        {
+            switch (filename.Type)
+            {
+                case DistributionType.Wheel:
+                case DistributionType.Egg:
+                    return await ZipInspector.InspectAsync(stream, filename, limits, cancellationToken).ConfigureAwait(false);
+                case DistributionType.Sdist:
+                    if (file.EndsWith(".zip", StringComparison.Ordinal))
+                    {
+                        return await ZipInspector.InspectAsync(stream, filename, limits, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (file.EndsWith(".tar.gz", StringComparison.Ordinal) || file.EndsWith(".tgz", StringComparison.Ordinal))
+                    {
+                        return await TarInspector.InspectAsync(stream, filename, limits, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var kind = file.EndsWith(".tar.bz2", StringComparison.Ordinal) ? "bz2" : "xz";
+                    throw new InvalidArchiveException($"'{file}': {kind} sdists cannot be inspected (no {kind} decoder without an extra package)");
+                default:
+                    return null;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidArchiveException($"'{file}': not a readable {ArchiveKind(filename)} ({OneLine(ex.Message)})");
+        }
+    }
+
+    private static string ArchiveKind(DistributionFilename filename)
+        => filename.Type == DistributionType.Sdist && !filename.Filename.EndsWith(".zip", StringComparison.Ordinal) ? "gzip tar archive" : "zip archive";
+
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// Checks a member path and returns it without empty and <c>.</c> segments. Refuses absolute
+    /// paths, drive letters, backslashes, NUL and <c>..</c> segments.
+    /// </summary>
+    internal static string CheckMemberPath(string file, string name)
+    {
+        if (name.Length == 0)
+        {
+            throw new InvalidArchiveException($"'{file}': a member has an empty name");
+        }
+
+        if (name.Contains('\\'))
+        {
+            throw new InvalidArchiveException($"'{file}': member '{name}' contains a backslash");
+        }
+
+        if (name.Contains('\0'))
+        {
+            throw new InvalidArchiveException($"'{file}': member '{name}' contains a NUL character");
+        }
+
+        if (name[0] == '/' || (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0])))
+        {
+            throw new InvalidArchiveException($"'{file}': member '{name}' has an absolute path");
+        }
+
+        var segments = name.Split('/');
+        var clean = true;
+        foreach (var segment in segments)
+        {
+            if (segment == "..")
+            {
+                throw new InvalidArchiveException($"'{file}': member '{name}' escapes the archive ('..')");
+            }
+
+            clean &= segment.Length > 0 && segment != ".";
+        }
+
+        if (clean)
+        {
+            return name;
+        }
+
+        return string.Join('/', Array.FindAll(segments, s => s.Length > 0 && s != "."));
+    }
+
+    /// <summary>Wheels and sdists must describe the distribution their filename names.</summary>
+    internal static void CheckMatchesFilename(DistributionFilename filename, string path, CoreMetadata metadata)
+    {
+        var file = filename.Filename;
+        if (string.IsNullOrWhiteSpace(metadata.Name))
+        {
+            throw new InvalidArchiveException($"'{file}': {path} has no Name");
+        }
+
+        if (string.IsNullOrWhiteSpace(metadata.Version))
+        {
+            throw new InvalidArchiveException($"'{file}': {path} has no Version");
+        }
+
+        if (!filename.Project.Matches(metadata.Name.Trim()))
+        {
+            throw new InvalidArchiveException($"'{file}': {path} says Name '{metadata.Name}' but the filename says '{filename.RawName}'");
+        }
+
+        if (PackageVersion.Parse(metadata.Version.Trim()) != filename.Version)
+        {
+            throw new InvalidArchiveException($"'{file}': {path} says Version '{metadata.Version}' but the filename says '{filename.Version.Original}'");
+        }
+    }
+
+    /// <summary>Reads a member fully, refusing it past <paramref name="limit"/> bytes.</summary>
+    internal static async ValueTask<byte[]> ReadBoundedAsync(Stream member, long limit, string file, string path, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await member.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + n > limit)
+            {
+                throw new InvalidArchiveException($"'{file}': {path} is larger than {limit} bytes");
+            }
+
+            buffer.Write(chunk, 0, n);
+        }
+
+        return buffer.ToArray();
+    }
 }

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Konscious.Security.Cryptography;
+
 namespace Clutch.Packaging;
 
 /// <summary>The digests an index publishes for a file, lower-case hex.</summary>
@@ -6,15 +10,88 @@ public sealed record FileDigests(string Sha256, string Md5, string Blake2b256, l
 /// <summary>Computes sha256, md5 and blake2b-256 in one pass over a stream.</summary>
 public sealed class DigestCalculator : IDisposable
 {
-    /// <summary>Feeds bytes to every hash.</summary>
-    public void Append(ReadOnlySpan<byte> data) => throw new NotImplementedException();
+    private const int BufferSize = 1024 * 1024;
 
-    /// <summary>Finishes and returns the digests of everything appended.</summary>
-    public FileDigests Finish() => throw new NotImplementedException();
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+#pragma warning disable CA5351 // md5 is published for legacy clients, not used for security.
+    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5351
+    private readonly HMACBlake2B _blake2b = new(256);
+    private long _size;
+    private bool _finished;
+
+    /// <summary>Feeds bytes to every hash.</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(data.Length, BufferSize));
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                var n = Math.Min(data.Length, buffer.Length);
+                data[..n].CopyTo(buffer);
+                Append(buffer, n);
+                data = data[n..];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Append(byte[] buffer, int count)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        _sha256.AppendData(buffer, 0, count);
+        _md5.AppendData(buffer, 0, count);
+        _blake2b.TransformBlock(buffer, 0, count, null, 0);
+        _size += count;
+    }
+
+    /// <summary>Finishes and returns the digests of everything appended; the calculator cannot be reused.</summary>
+    public FileDigests Finish()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        _finished = true;
+        _blake2b.TransformFinalBlock([], 0, 0);
+        return new FileDigests(
+            Convert.ToHexStringLower(_sha256.GetHashAndReset()),
+            Convert.ToHexStringLower(_md5.GetHashAndReset()),
+            Convert.ToHexStringLower(_blake2b.Hash!),
+            _size);
+    }
 
     /// <summary>Reads the stream to its end and returns its digests.</summary>
-    public static ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public static async ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var calculator = new DigestCalculator();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                calculator.Append(buffer, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
 
-    public void Dispose() => throw new NotImplementedException();
+        return calculator.Finish();
+    }
+
+    public void Dispose()
+    {
+        _sha256.Dispose();
+        _md5.Dispose();
+        _blake2b.Dispose();
+    }
 }

@@ -54,7 +54,28 @@ public sealed record DistributionFilename
     /// resolves the name/version split of ambiguous sdist names such as <c>foo-bar-1.0.tar.gz</c>.
     /// </summary>
     public static bool TryParse(string filename, ProjectName? knownProject, out DistributionFilename? result, out string? error)
-        => throw new NotImplementedException();
+    {
+        result = null;
+        error = null;
+        if (string.IsNullOrEmpty(filename))
+        {
+            error = "empty filename";
+            return false;
+        }
+
+        try
+        {
+            error = DistributionFilenameParser.Parse(filename, knownProject is { Value: not null } known ? known : null, out result);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A parser bug must not take the caller down; report it like any malformed name.
+            error = $"'{filename}': cannot be parsed ({ex.Message})";
+            result = null;
+        }
+
+        return error is null;
+    }
 
     /// <summary>Parses a filename or throws <see cref="FormatException"/> with a one-line reason.</summary>
     public static DistributionFilename Parse(string filename, ProjectName? knownProject = null)

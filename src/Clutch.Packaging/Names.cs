@@ -1,6 +1,10 @@
+using System.Text;
+
 namespace Clutch.Packaging;
 
 /// <summary>A project name normalized per PEP 503: lower case, runs of <c>-_.</c> collapsed to <c>-</c>.</summary>
+/// <remarks><c>default(ProjectName)</c> has a null <see cref="Value"/>; it prints as the empty string
+/// and sorts before every other name.</remarks>
 public readonly record struct ProjectName : IComparable<ProjectName>
 {
     private ProjectName(string value) => Value = value;
@@ -9,18 +13,108 @@ public readonly record struct ProjectName : IComparable<ProjectName>
     public string Value { get; }
 
     /// <summary>Normalizes any string (valid or not) the way pip does for lookups.</summary>
-    public static ProjectName Normalize(string name) => throw new NotImplementedException();
+    public static ProjectName Normalize(string name) => new(NormalizeText(name ?? ""));
 
     /// <summary>True when <paramref name="name"/> is a valid PEP 508 project name.</summary>
-    public static bool IsValid(string name) => throw new NotImplementedException();
+    public static bool IsValid(string name)
+    {
+        if (string.IsNullOrEmpty(name) || !IsAsciiLetterOrDigit(name[0]) || !IsAsciiLetterOrDigit(name[^1]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Parses a valid project name; false for names that PEP 508 refuses.</summary>
-    public static bool TryParse(string name, out ProjectName result) => throw new NotImplementedException();
+    public static bool TryParse(string name, out ProjectName result)
+    {
+        if (IsValid(name))
+        {
+            result = Normalize(name);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
 
     /// <summary>Parses a valid project name or throws <see cref="FormatException"/> naming it.</summary>
-    public static ProjectName Parse(string name) => throw new NotImplementedException();
+    public static ProjectName Parse(string name) => TryParse(name, out var result)
+        ? result
+        : throw new FormatException($"'{name}' is not a valid project name (PEP 508: letters, digits, '.', '_', '-'; starting and ending with a letter or digit)");
+
+    /// <summary>True when the names are equal after normalization.</summary>
+    public bool Matches(string name) => string.Equals(Value ?? "", NormalizeText(name ?? ""), StringComparison.Ordinal);
 
     public int CompareTo(ProjectName other) => string.CompareOrdinal(Value, other.Value);
 
-    public override string ToString() => Value;
+    public override string ToString() => Value ?? "";
+
+    /// <summary>
+    /// <c>re.sub(r"[-_.]+", "-", name).lower()</c>. Python lower-cases with full Unicode case
+    /// mapping; the one unconditional multi-character mapping (U+0130) is reproduced, the
+    /// context-dependent final sigma is not (a documented deviation for Greek names).
+    /// </summary>
+    internal static string NormalizeText(ReadOnlySpan<char> name)
+    {
+        // Fast path: already normalized (the common case for lookups).
+        var clean = true;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c is >= 'A' and <= 'Z' or '_' or '.' || c > 0x7F || (c == '-' && i > 0 && name[i - 1] == '-'))
+            {
+                clean = false;
+                break;
+            }
+        }
+
+        if (clean)
+        {
+            return name.ToString();
+        }
+
+        var sb = new StringBuilder(name.Length);
+        var inRun = false;
+        foreach (var c in name)
+        {
+            if (c is '-' or '_' or '.')
+            {
+                if (!inRun)
+                {
+                    sb.Append('-');
+                    inRun = true;
+                }
+
+                continue;
+            }
+
+            inRun = false;
+            if (c < 0x80)
+            {
+                sb.Append(c is >= 'A' and <= 'Z' ? (char)(c + 32) : c);
+            }
+            else if (c == '\u0130')
+            {
+                sb.Append("i\u0307");
+            }
+            else
+            {
+                sb.Append(char.ToLowerInvariant(c));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool IsAsciiLetterOrDigit(char c) => char.IsAsciiLetterOrDigit(c);
 }
