@@ -46,6 +46,9 @@ public static class ClutchHost
         services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
 
         var app = builder.Build();
+        // Cached pages are answered before routing; routing is placed explicitly after it.
+        app.UseMiddleware<PageFastPath>();
+        app.UseRouting();
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();
