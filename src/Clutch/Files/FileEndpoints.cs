@@ -68,6 +68,16 @@ public sealed class FileLocator(PageCache cache, ICatalog catalog)
     public async Task<CatalogFile?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var slash = key.LastIndexOf('/');
+        if (slash > 0 && key.IndexOf('/') == slash)
+        {
+            // The usual layout, {project}/{filename}: one cached lookup, no filename parsing.
+            var byFolder = await cache.GetProjectAsync(ProjectName.Normalize(key[..slash]));
+            if (byFolder.ByPath.TryGetValue(key, out var direct))
+            {
+                return direct;
+            }
+        }
+
         var filename = key[(slash + 1)..];
         ProjectName? folder = slash > 0 ? ProjectName.Normalize(key[(key.LastIndexOf('/', slash - 1) + 1)..slash]) : null;
         if (DistributionFilename.TryParse(filename, folder, out var parsed, out _))
