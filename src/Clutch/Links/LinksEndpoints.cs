@@ -13,9 +13,17 @@ public static class LinksEndpoints
 
     public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/links", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/links/"));
+        // One route for "/links" and "/links/": routing ignores a trailing slash, so two would be ambiguous.
         routes.MapMethods("/links/", [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, PageCache cache, PageResponder responder) =>
-            await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html));
+        {
+            if (!context.Request.Path.Value!.EndsWith('/'))
+            {
+                await Redirects.Permanent(context, "/links/");
+                return;
+            }
+
+            await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html);
+        });
         routes.MapMethods("/links/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
         return routes;
     }

@@ -11,7 +11,7 @@ public static class SimpleEndpoints
 
     public static IEndpointRouteBuilder MapSimple(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/simple", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/simple/"));
+        // One route for "/simple" and "/simple/": routing ignores a trailing slash, so two would be ambiguous.
         routes.MapMethods("/simple/", [HttpMethods.Get, HttpMethods.Head], RootAsync);
         routes.MapMethods("/simple/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
         return routes;
@@ -19,6 +19,12 @@ public static class SimpleEndpoints
 
     private static async Task RootAsync(HttpContext context, PageCache cache, PageResponder responder)
     {
+        if (!context.Request.Path.Value!.EndsWith('/'))
+        {
+            await Redirects.Permanent(context, "/simple/");
+            return;
+        }
+
         var format = ContentNegotiation.Choose(context.Request.Headers.Accept, context.Request.Query["format"]);
         if (format == SimpleFormat.None)
         {
