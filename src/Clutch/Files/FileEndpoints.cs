@@ -54,7 +54,9 @@ public static class FileEndpoints
                 return TypedResults.Text($"File '{key}' is being re-indexed.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            return TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
+            return SmallFileResult.Applies(context.Request, info.Length)
+                ? new SmallFileResult(local, info.Length, contentType, etag, file.UploadTime)
+                : TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
         }
 
         var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
