@@ -54,7 +54,9 @@ public static class FileEndpoints
                 return TypedResults.Text($"File '{key}' is being re-indexed.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            return TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
+            return SmallFileResult.Applies(context.Request, info.Length)
+                ? new SmallFileResult(local, info.Length, contentType, etag, file.UploadTime)
+                : TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
         }
 
         var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
@@ -68,6 +70,16 @@ public sealed class FileLocator(PageCache cache, ICatalog catalog)
     public async Task<CatalogFile?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var slash = key.LastIndexOf('/');
+        if (slash > 0 && key.IndexOf('/') == slash)
+        {
+            // The usual layout, {project}/{filename}: one cached lookup, no filename parsing.
+            var byFolder = await cache.GetProjectAsync(ProjectName.Normalize(key[..slash]));
+            if (byFolder.ByPath.TryGetValue(key, out var direct))
+            {
+                return direct;
+            }
+        }
+
         var filename = key[(slash + 1)..];
         ProjectName? folder = slash > 0 ? ProjectName.Normalize(key[(key.LastIndexOf('/', slash - 1) + 1)..slash]) : null;
         if (DistributionFilename.TryParse(filename, folder, out var parsed, out _))

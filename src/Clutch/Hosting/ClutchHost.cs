@@ -55,6 +55,9 @@ public static class ClutchHost
 
         var app = builder.Build();
         app.UsePrivateReads(options);
+        // Cached pages are answered before routing (after the credential check); routing is placed explicitly after it.
+        app.UseMiddleware<PageFastPath>();
+        app.UseRouting();
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();

@@ -33,22 +33,27 @@ public sealed class PageResponder(StringValues cacheControl)
 
         var body = gzip ? page.Gzip : page.Body;
         response.ContentLength = body.Length;
-        return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+        if (HttpMethods.IsHead(request.Method))
+        {
+            return Task.CompletedTask;
+        }
+
+        // Straight into Kestrel's pipe; a write that completes at once costs no Task.
+        var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 
-    /// <summary>True when the client accepts gzip with a non-zero q.</summary>
+    /// <summary>True when the client accepts gzip with a non-zero q. Allocation-free: runs on every page request.</summary>
     public static bool AcceptsGzip(StringValues acceptEncoding)
     {
         foreach (var header in acceptEncoding)
         {
-            if (header is null || !header.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            var rest = header.AsSpan();
+            while (!rest.IsEmpty)
             {
-                continue;
-            }
-
-            foreach (var part in header.Split(','))
-            {
-                var p = part.AsSpan().Trim();
+                var comma = rest.IndexOf(',');
+                var p = (comma < 0 ? rest : rest[..comma]).Trim();
+                rest = comma < 0 ? default : rest[(comma + 1)..];
                 if (!p.StartsWith("gzip", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;

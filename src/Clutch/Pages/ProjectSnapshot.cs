@@ -21,8 +21,8 @@ public sealed class ProjectSnapshot
 
         ByPath = byPath;
 
+        // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
         var model = SimpleProjectPage.Create(name, Files, "../../files/");
-        Model = model;
         SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model));
         SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model));
         LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, Files, links, "../../files/"));
@@ -36,8 +36,6 @@ public sealed class ProjectSnapshot
     public IReadOnlyList<DeveloperLink> Links { get; }
 
     public IReadOnlyDictionary<string, CatalogFile> ByPath { get; }
-
-    public SimpleProjectPage Model { get; }
 
     public RenderedPage SimpleHtml { get; }
 

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Clutch.Packaging;
+using Clutch.Simple;
+using Microsoft.Extensions.Primitives;
+
+namespace Clutch.Pages;
+
+/// <summary>
+/// Answers the requests an index sees thousands of times per write — a cached simple or links
+/// page at its canonical URL — before endpoint routing runs. It only ever answers what the
+/// endpoints would answer with the same <see cref="PageResponder"/>; anything else (redirects,
+/// 404, 406, <c>?format=</c>, odd names) falls through to the endpoints unchanged.
+/// </summary>
+public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder)
+{
+    private const string Html = "text/html; charset=utf-8";
+    private const int MaxRememberedAcceptHeaders = 256;
+
+    // Clients send a handful of exact Accept strings (pip, uv, poetry, browsers); parse each once.
+    private readonly ConcurrentDictionary<string, SimpleFormat> _formats = new(StringComparer.Ordinal);
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value;
+        if (path is null || request.QueryString.HasValue || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        {
+            return next(context);
+        }
+
+        if (path.StartsWith("/simple/", StringComparison.Ordinal))
+        {
+            return SimpleAsync(context, path);
+        }
+
+        return path.StartsWith("/links/", StringComparison.Ordinal) ? LinksAsync(context, path) : next(context);
+    }
+
+    private Task SimpleAsync(HttpContext context, string path)
+    {
+        var format = Negotiate(context.Request.Headers.Accept);
+        if (format == SimpleFormat.None)
+        {
+            return next(context);
+        }
+
+        if (path.Length == "/simple/".Length)
+        {
+            return SimpleRootAsync(context, format);
+        }
+
+        return CanonicalName(path, "/simple/".Length) is { } name ? SimpleProjectAsync(context, name, format) : next(context);
+    }
+
+    private async Task SimpleRootAsync(HttpContext context, SimpleFormat format)
+    {
+        var root = await cache.GetRootAsync();
+        await responder.WriteAsync(context, format == SimpleFormat.Json ? root.SimpleJson : root.SimpleHtml, ContentNegotiation.ContentType(format));
+    }
+
+    private async Task SimpleProjectAsync(HttpContext context, ProjectName name, SimpleFormat format)
+    {
+        var snapshot = await cache.GetProjectAsync(name);
+        if (!snapshot.Exists)
+        {
+            await next(context);
+            return;
+        }
+
+        await responder.WriteAsync(context, format == SimpleFormat.Json ? snapshot.SimpleJson : snapshot.SimpleHtml, ContentNegotiation.ContentType(format));
+    }
+
+    private Task LinksAsync(HttpContext context, string path)
+    {
+        if (path.Length == "/links/".Length)
+        {
+            return LinksRootAsync(context);
+        }
+
+        return CanonicalName(path, "/links/".Length) is { } name ? LinksProjectAsync(context, name) : next(context);
+    }
+
+    private async Task LinksRootAsync(HttpContext context) =>
+        await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html);
+
+    private async Task LinksProjectAsync(HttpContext context, ProjectName name)
+    {
+        var snapshot = await cache.GetProjectAsync(name);
+        if (!snapshot.Exists)
+        {
+            await next(context);
+            return;
+        }
+
+        await responder.WriteAsync(context, snapshot.LinksHtml, Html);
+    }
+
+    /// <summary>
+    /// The project of <c>{prefix}{name}/</c> when the name is already in normalized form
+    /// (a-z, 0-9, single '-'), so the endpoint would answer the page rather than redirect.
+    /// </summary>
+    private static ProjectName? CanonicalName(string path, int start)
+    {
+        var end = path.Length - 1;
+        if (end <= start || path[end] != '/')
+        {
+            return null;
+        }
+
+        for (var i = start; i < end; i++)
+        {
+            var c = path[i];
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && path[i - 1] != '-')))
+            {
+                return null;
+            }
+        }
+
+        return ProjectName.Normalize(path[start..end]);
+    }
+
+    private SimpleFormat Negotiate(StringValues accept)
+    {
+        if (accept.Count != 1 || accept[0] is not { } header)
+        {
+            return ContentNegotiation.Choose(accept, null);
+        }
+
+        if (_formats.TryGetValue(header, out var format))
+        {
+            return format;
+        }
+
+        format = ContentNegotiation.Choose(accept, null);
+        if (_formats.Count < MaxRememberedAcceptHeaders)
+        {
+            _formats.TryAdd(header, format);
+        }
+
+        return format;
+    }
+}
