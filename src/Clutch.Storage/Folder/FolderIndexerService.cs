@@ -44,19 +44,22 @@ public sealed class FolderIndexerService : BackgroundService
         await _catalog.MigrateAsync(cancellationToken);
         Directory.CreateDirectory(_indexer.Root);
 
-        // Watch before scanning so that nothing dropped during the scan falls between the two.
-        if (_options.Watch)
-        {
-            StartWatcher();
-        }
-
         var warm = (await _catalog.ListProjectsAsync(cancellationToken)).Count > 0;
         if (!warm && _options.WaitForColdScan)
         {
+            // Watch before scanning so that nothing dropped during the scan falls between the two.
+            if (_options.Watch)
+            {
+                StartWatcher();
+            }
+
             await ReconcileAsync(Progress, cancellationToken);
         }
         else
         {
+            // Warm start: answer from the catalog at once. Setting up a recursive watch costs one
+            // inotify call per folder (seconds for thousands of project folders), so it happens in
+            // the background, before the background reconcile, keeping the same no-gap order.
             FolderIndexerLog.WarmStart(_logger, _indexer.Root);
         }
 
@@ -82,6 +85,11 @@ public sealed class FolderIndexerService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        if (_options.Watch && _watcher is null)
+        {
+            StartWatcher();
+        }
+
         if (!_status.IsReady)
         {
             await ReconcileAsync(Progress, stoppingToken);

@@ -14,7 +14,6 @@ namespace Clutch.Files;
 public static class FileEndpoints
 {
     public const string MetadataSuffix = ".metadata";
-    private const string Immutable = "public, max-age=31536000, immutable";
 
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder routes)
     {
@@ -22,7 +21,7 @@ public static class FileEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs)
+    private static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {
@@ -40,7 +39,7 @@ public static class FileEndpoints
         var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : file.Path;
         var etag = new EntityTagHeaderValue("\"" + (wantsMetadata ? file.MetadataSha256 : file.Sha256) + "\"");
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(file.Filename);
-        context.Response.Headers.CacheControl = Immutable;
+        context.Response.Headers.CacheControl = cache.Files;
 
         var local = blobs.GetLocalPath(blobKey);
         if (local is not null)

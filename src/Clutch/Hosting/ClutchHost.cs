@@ -51,7 +51,8 @@ public static class ClutchHost
         services.AddSingleton<FileLocator>();
         services.AddSingleton<ReleaseMetadataReader>();
         services.AddSingleton<ReleaseMetadataCache>();
-        services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
+        services.AddSingleton<CacheHeaders>();
+        services.AddSingleton(sp => new PageResponder(sp.GetRequiredService<CacheHeaders>().Pages));
 
         var app = builder.Build();
         app.UsePrivateReads(options);

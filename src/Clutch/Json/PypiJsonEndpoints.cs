@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Clutch.Hosting;
 using Clutch.Pages;
 using Clutch.Packaging;
 
@@ -51,7 +52,7 @@ public static class PypiJsonEndpoints
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
         var body = PypiJsonWriter.Write(name, release, metadata, version is null ? releases : null, baseUrl);
         context.Response.ContentType = "application/json";
-        context.Response.Headers.CacheControl = "public, max-age=10";
+        context.Response.Headers.CacheControl = context.RequestServices.GetRequiredService<CacheHeaders>().Pages;
         context.Response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(request.Method))
         {

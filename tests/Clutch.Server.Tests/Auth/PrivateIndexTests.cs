@@ -47,6 +47,20 @@ public sealed class PrivateIndexTests : IAsyncLifetime
         Assert.Equal("Basic realm=\"clutch\"", response.Headers.WwwAuthenticate.ToString());
     }
 
+    [Theory]
+    [InlineData("/simple/seeded/")]
+    [InlineData("/files/seeded-1.0-py3-none-any.whl")]
+    public async Task Answers_of_a_private_index_are_never_cached_by_shared_caches(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = Basic("alice", Password);
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl!.Private);
+        Assert.False(response.Headers.CacheControl.Public);
+    }
+
     [Fact]
     public async Task Read_with_a_token_or_password_is_allowed()
     {
