@@ -13,10 +13,11 @@ internal static partial class FolderIndexerLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "{Path} is still being written; retrying later")]
     public static partial void StillChanging(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Indexed {Path} (sha256 {Sha256})")]
+    // Per-file lines are Debug: a cold import of 100,000 files must not wait on the console.
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Indexed {Path} (sha256 {Sha256})")]
     public static partial void Indexed(ILogger logger, string path, string sha256);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Removed {Path} from the catalog")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Removed {Path} from the catalog")]
     public static partial void Removed(ILogger logger, string path);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Skipping {Path}: its filename is already served from {OtherPath}")]
