@@ -142,8 +142,11 @@ command -v dotnet >/dev/null || die "dotnet SDK not found on PATH"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log "building (Release)"
-dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummary;ErrorsOnly" </dev/null ||
-  die "build failed"
+if ! dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummary;ErrorsOnly" </dev/null; then
+  log "build failed"
+  echo "0 passed, 0 failed, 0 skipped"
+  exit 1
+fi
 
 # From here on no client may reach the internet: proxies point at a closed loopback port,
 # loopback itself is exempt, and pip without an explicit --index-url hits the same dead end.
@@ -152,10 +155,14 @@ export HTTP_PROXY=$http_proxy HTTPS_PROXY=$https_proxy
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 unset all_proxy ALL_PROXY
 export PIP_INDEX_URL=http://127.0.0.1:9/simple/ PIP_CONFIG_FILE=/dev/null
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 
 start_services
+
+# Every temp file of the run (servers' folders, built packages, venvs) lives under $WORK and goes with it.
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
 
 mapfile -t PROJECTS < <(find "$ROOT/tests" -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | sort)
 ((${#PROJECTS[@]} > 0)) || die "no test projects under tests/"
@@ -182,15 +189,18 @@ for project in "${PROJECTS[@]}"; do
   trx="$RESULTS/$name/$name.trx"
   if [[ -f $trx ]]; then
     TRX+=("$trx")
-  elif [[ $rc -ne 0 ]]; then
-    BROKEN+=("$name (exit $rc, no results)")
+    grep -q 'total="0"' "$trx" && log "note: $name has no tests"
+  fi
+  # A non-zero exit fails the run even when the trx looks clean (a crashed or killed test host).
+  if [[ $rc -ne 0 ]]; then
+    BROKEN+=("$name (exit $rc$([[ -f $trx ]] || echo ', no results'))")
   fi
 done
 
 read -r passed failed skipped < <(if ((${#TRX[@]} > 0)); then sum_trx "${TRX[@]}"; else echo 0 0 0; fi)
 status=0
 if ((${#BROKEN[@]} > 0)); then
-  log "did not run: ${BROKEN[*]}"
+  log "failed or did not run: ${BROKEN[*]}"
   status=1
 fi
 if ((failed > 0)); then status=1; fi

@@ -12,6 +12,22 @@ public enum DistributionType
     BdistDmg,
 }
 
+/// <summary>Names of <see cref="DistributionType"/> as the index APIs spell them.</summary>
+public static class DistributionTypeNames
+{
+    /// <summary>Warehouse's <c>packagetype</c>: bdist_wheel, sdist, bdist_egg, bdist_wininst, bdist_msi, bdist_rpm, bdist_dmg.</summary>
+    public static string ToPackageType(this DistributionType type) => type switch
+    {
+        DistributionType.Wheel => "bdist_wheel",
+        DistributionType.Sdist => "sdist",
+        DistributionType.Egg => "bdist_egg",
+        DistributionType.BdistWininst => "bdist_wininst",
+        DistributionType.BdistMsi => "bdist_msi",
+        DistributionType.BdistRpm => "bdist_rpm",
+        _ => "bdist_dmg",
+    };
+}
+
 /// <summary>A parsed distribution filename: wheel, sdist, egg or legacy bdist.</summary>
 public sealed record DistributionFilename
 {
@@ -38,16 +54,7 @@ public sealed record DistributionFilename
     public string? PlatformTag { get; init; }
 
     /// <summary>Warehouse's <c>packagetype</c>: bdist_wheel, sdist, bdist_egg, bdist_wininst, bdist_msi, bdist_rpm, bdist_dmg.</summary>
-    public string PackageType => Type switch
-    {
-        DistributionType.Wheel => "bdist_wheel",
-        DistributionType.Sdist => "sdist",
-        DistributionType.Egg => "bdist_egg",
-        DistributionType.BdistWininst => "bdist_wininst",
-        DistributionType.BdistMsi => "bdist_msi",
-        DistributionType.BdistRpm => "bdist_rpm",
-        _ => "bdist_dmg",
-    };
+    public string PackageType => Type.ToPackageType();
 
     /// <summary>
     /// Parses a filename. <paramref name="knownProject"/>, when given (a per-project subfolder),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Clutch.Packaging;
@@ -61,8 +62,8 @@ public readonly record struct ProjectName : IComparable<ProjectName>
 
     /// <summary>
     /// <c>re.sub(r"[-_.]+", "-", name).lower()</c>. Python lower-cases with full Unicode case
-    /// mapping; the one unconditional multi-character mapping (U+0130) is reproduced, the
-    /// context-dependent final sigma is not (a documented deviation for Greek names).
+    /// mapping: the one unconditional multi-character mapping (U+0130) and the final sigma are
+    /// reproduced.
     /// </summary>
     internal static string NormalizeText(ReadOnlySpan<char> name)
     {
@@ -83,7 +84,8 @@ public readonly record struct ProjectName : IComparable<ProjectName>
             return name.ToString();
         }
 
-        var sb = new StringBuilder(name.Length);
+        // Step 1, the substitution; step 2, Python's str.lower() on its result.
+        var sub = new StringBuilder(name.Length);
         var inRun = false;
         foreach (var c in name)
         {
@@ -91,7 +93,7 @@ public readonly record struct ProjectName : IComparable<ProjectName>
             {
                 if (!inRun)
                 {
-                    sb.Append('-');
+                    sub.Append('-');
                     inRun = true;
                 }
 
@@ -99,6 +101,14 @@ public readonly record struct ProjectName : IComparable<ProjectName>
             }
 
             inRun = false;
+            sub.Append(c);
+        }
+
+        var text = sub.ToString();
+        var sb = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
             if (c < 0x80)
             {
                 sb.Append(c is >= 'A' and <= 'Z' ? (char)(c + 32) : c);
@@ -106,6 +116,10 @@ public readonly record struct ProjectName : IComparable<ProjectName>
             else if (c == '\u0130')
             {
                 sb.Append("i\u0307");
+            }
+            else if (c == '\u03a3')
+            {
+                sb.Append(IsFinalSigma(text, i) ? '\u03c2' : '\u03c3');
             }
             else
             {
@@ -115,6 +129,36 @@ public readonly record struct ProjectName : IComparable<ProjectName>
 
         return sb.ToString();
     }
+
+    /// <summary>Unicode's Final_Sigma context, as Python applies it: after a cased letter, not before one.</summary>
+    private static bool IsFinalSigma(string text, int i)
+    {
+        var j = i - 1;
+        while (j >= 0 && IsCaseIgnorable(text[j]))
+        {
+            j--;
+        }
+
+        if (j < 0 || !IsCased(text[j]))
+        {
+            return false;
+        }
+
+        var k = i + 1;
+        while (k < text.Length && IsCaseIgnorable(text[k]))
+        {
+            k++;
+        }
+
+        return k >= text.Length || !IsCased(text[k]);
+    }
+
+    private static bool IsCased(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter;
+
+    private static bool IsCaseIgnorable(char c)
+        => c is '\'' or '.' or ':' or '^' or '`' or '\u00b7' or '\u2018' or '\u2019' or '\u2024' or '\u2027'
+            || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
+                or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol;
 
     private static bool IsAsciiLetterOrDigit(char c) => char.IsAsciiLetterOrDigit(c);
 }

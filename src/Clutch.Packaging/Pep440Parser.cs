@@ -1,4 +1,4 @@
-using System.Numerics;
+
 using System.Text;
 
 namespace Clutch.Packaging;
@@ -6,24 +6,30 @@ namespace Clutch.Packaging;
 /// <summary>The parsed parts of a valid PEP 440 version (numbers already stripped of leading zeros).</summary>
 internal sealed class Pep440Parts
 {
-    public BigInteger Epoch;
+    public VersionNumber Epoch;
 
     /// <summary>Release numbers with trailing zeros removed (the comparison key; <c>1.0</c> is <c>[1]</c>).</summary>
-    public BigInteger[] ReleaseKey = [];
+    public VersionNumber[] ReleaseKey = [];
 
-    /// <summary>-1: dev-only (sorts before any pre), 0 a, 1 b, 2 rc, 3 none.</summary>
-    public int PreKind;
-    public BigInteger PreNumber;
+    /// <summary>-1: dev-only (sorts before any pre), 0: a pre-release, 1: none (sorts after any pre).</summary>
+    public int PreRank;
+
+    /// <summary><c>a</c>, <c>b</c> or <c>rc</c> (or, for Unicode look-alikes Python's regex accepts, the lower-cased label).</summary>
+    public string? PreLabel;
+    public VersionNumber PreNumber;
     public bool HasPost;
-    public BigInteger PostNumber;
+
+    /// <summary><c>post</c>, or <c>poſt</c> when spelled with U+017F (packaging keeps that label in its sort key).</summary>
+    public string PostLabel = "post";
+    public VersionNumber PostNumber;
     public bool HasDev;
-    public BigInteger DevNumber;
+    public VersionNumber DevNumber;
 
     /// <summary>Local segments; null when there is none. Numeric segments have a null string.</summary>
     public LocalSegment[]? Local;
 }
 
-internal readonly record struct LocalSegment(BigInteger Number, string? Text);
+internal readonly record struct LocalSegment(VersionNumber Number, string? Text);
 
 /// <summary>
 /// A hand-written parser that accepts exactly the language of packaging's <c>VERSION_PATTERN</c>
@@ -57,7 +63,7 @@ internal static class Pep440Parser
         }
 
         var parts = new Pep440Parts();
-        var sb = new StringBuilder(s.Length + 8);
+        var sb = new CharBuffer(stackalloc char[64]);
 
         // Epoch or first release number.
         var first = ReadDigits(s, ref p);
@@ -72,7 +78,8 @@ internal static class Pep440Parser
             parts.Epoch = ToBig(first);
             if (!parts.Epoch.IsZero)
             {
-                AppendNumber(sb, first).Append('!');
+                AppendNumber(ref sb, first);
+                sb.Append('!');
             }
 
             first = ReadDigits(s, ref p);
@@ -88,32 +95,34 @@ internal static class Pep440Parser
         var overflow = (List<Range>?)null;
         var firstStart = p - first.Length;
         AddRange(ref release, ref releaseCount, ref overflow, new Range(firstStart, p));
-        AppendNumber(sb, first);
+        AppendNumber(ref sb, first);
         while (p + 1 < s.Length && s[p] == '.' && char.IsAsciiDigit(s[p + 1]))
         {
             p++;
             var numStart = p;
             var digits = ReadDigits(s, ref p);
             AddRange(ref release, ref releaseCount, ref overflow, new Range(numStart, p));
-            AppendNumber(sb.Append('.'), digits);
+            sb.Append('.');
+            AppendNumber(ref sb, digits);
         }
 
         parts.ReleaseKey = BuildReleaseKey(s, release[..Math.Min(releaseCount, 16)], overflow, releaseCount);
 
         // Pre-release: [-_.]? (alpha|a|beta|b|preview|pre|c|rc) [-_.]? digits?
-        parts.PreKind = 3;
+        parts.PreRank = 1;
         {
             var q = p;
             SkipSeparator(s, ref q);
-            var kind = MatchPreLabel(s, ref q);
-            if (kind >= 0)
+            var label = MatchPreLabel(s, ref q);
+            if (label is not null)
             {
                 SkipSeparator(s, ref q);
                 var n = ReadDigits(s, ref q);
-                parts.PreKind = kind;
+                parts.PreRank = 0;
+                parts.PreLabel = label;
                 parts.PreNumber = ToBig(n);
-                sb.Append(kind switch { 0 => "a", 1 => "b", _ => "rc" });
-                AppendNumberOrZero(sb, n);
+                sb.Append(label);
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -125,19 +134,27 @@ internal static class Pep440Parser
             var n = ReadDigits(s, ref p);
             parts.HasPost = true;
             parts.PostNumber = ToBig(n);
-            AppendNumber(sb.Append(".post"), n);
+            sb.Append(".post");
+            AppendNumber(ref sb, n);
         }
         else
         {
             var q = p;
             SkipSeparator(s, ref q);
+            var postStart = q;
             if (MatchPostLabel(s, ref q))
             {
+                if (s[postStart..q].Contains('\u017f'))
+                {
+                    parts.PostLabel = "po\u017ft";
+                }
+
                 SkipSeparator(s, ref q);
                 var n = ReadDigits(s, ref q);
                 parts.HasPost = true;
                 parts.PostNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".post"), n);
+                sb.Append(".post");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
@@ -152,14 +169,15 @@ internal static class Pep440Parser
                 var n = ReadDigits(s, ref q);
                 parts.HasDev = true;
                 parts.DevNumber = ToBig(n);
-                AppendNumberOrZero(sb.Append(".dev"), n);
+                sb.Append(".dev");
+                AppendNumberOrZero(ref sb, n);
                 p = q;
             }
         }
 
-        if (parts.PreKind == 3 && !parts.HasPost && parts.HasDev)
+        if (parts.PreRank == 1 && !parts.HasPost && parts.HasDev)
         {
-            parts.PreKind = -1;
+            parts.PreRank = -1;
         }
 
         // Local: + [a-z0-9]+ ([-_.][a-z0-9]+)*
@@ -171,7 +189,7 @@ internal static class Pep440Parser
             while (true)
             {
                 var segStart = p;
-                while (p < s.Length && char.IsAsciiLetterOrDigit(s[p]))
+                while (p < s.Length && IsLocalChar(s[p]))
                 {
                     p++;
                 }
@@ -190,16 +208,16 @@ internal static class Pep440Parser
                 if (IsAllDigits(seg))
                 {
                     segments.Add(new LocalSegment(ToBig(seg), null));
-                    AppendNumber(sb, seg);
+                    AppendNumber(ref sb, seg);
                 }
                 else
                 {
-                    var lower = LowerAscii(seg);
+                    var lower = PythonLower(seg);
                     segments.Add(new LocalSegment(default, lower));
                     sb.Append(lower);
                 }
 
-                if (p + 1 < s.Length && s[p] is '-' or '_' or '.' && char.IsAsciiLetterOrDigit(s[p + 1]))
+                if (p + 1 < s.Length && s[p] is '-' or '_' or '.' && IsLocalChar(s[p + 1]))
                 {
                     p++;
                     continue;
@@ -216,7 +234,9 @@ internal static class Pep440Parser
             return null;
         }
 
-        normalized = sb.ToString();
+        // Most versions are already normalized: keep the caller's string instead of a copy.
+        normalized = sb.Written.SequenceEqual(text) ? text : sb.ToString();
+        sb.Dispose();
         return parts;
     }
 
@@ -246,7 +266,7 @@ internal static class Pep440Parser
         count++;
     }
 
-    private static BigInteger[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
+    private static VersionNumber[] BuildReleaseKey(ReadOnlySpan<char> s, ReadOnlySpan<Range> small, List<Range>? overflow, int count)
     {
         // Trailing zeros do not count: 1.0 == 1.0.0 == 1.
         var last = count - 1;
@@ -260,7 +280,7 @@ internal static class Pep440Parser
             return [];
         }
 
-        var key = new BigInteger[last + 1];
+        var key = new VersionNumber[last + 1];
         for (var i = 0; i <= last; i++)
         {
             key[i] = ToBig(s[overflow is null ? small[i] : overflow[i]]);
@@ -295,16 +315,35 @@ internal static class Pep440Parser
         return true;
     }
 
-    private static string LowerAscii(ReadOnlySpan<char> s)
+    /// <summary>
+    /// Python's case-insensitive <c>[a-z0-9]</c> also matches U+0130, U+0131, U+017F and U+212A.
+    /// </summary>
+    private static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '\u0130' or '\u0131' or '\u017f' or '\u212a';
+
+    /// <summary><c>str.lower()</c> for the characters a local segment may hold.</summary>
+    private static string PythonLower(ReadOnlySpan<char> s)
     {
-        Span<char> buffer = s.Length <= 128 ? stackalloc char[s.Length] : new char[s.Length];
-        for (var i = 0; i < s.Length; i++)
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
         {
-            var c = s[i];
-            buffer[i] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+            switch (c)
+            {
+                case >= 'A' and <= 'Z':
+                    sb.Append((char)(c + 32));
+                    break;
+                case '\u212a':
+                    sb.Append('k');
+                    break;
+                case '\u0130':
+                    sb.Append("i\u0307");
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
         }
 
-        return new string(buffer);
+        return sb.ToString();
     }
 
     private static ReadOnlySpan<char> ReadDigits(ReadOnlySpan<char> s, ref int p)
@@ -326,21 +365,28 @@ internal static class Pep440Parser
         }
     }
 
-    private static int MatchPreLabel(ReadOnlySpan<char> s, ref int p)
+    private static string? MatchPreLabel(ReadOnlySpan<char> s, ref int p)
     {
+        var start = p;
         if (MatchWord(s, ref p, "alpha") || MatchWord(s, ref p, "a"))
         {
-            return 0;
+            return "a";
         }
 
         if (MatchWord(s, ref p, "beta") || MatchWord(s, ref p, "b"))
         {
-            return 1;
+            return "b";
         }
 
-        return MatchWord(s, ref p, "preview") || MatchWord(s, ref p, "pre") || MatchWord(s, ref p, "c") || MatchWord(s, ref p, "rc")
-            ? 2
-            : -1;
+        if (MatchWord(s, ref p, "preview"))
+        {
+            // Only "preview" has an 'i', so only it can be spelled with U+0130/U+0131, which
+            // packaging then keeps, lower-cased, as its own label.
+            var word = s[start..p];
+            return word.IndexOfAny('\u0130', '\u0131') < 0 ? "rc" : PythonLower(word);
+        }
+
+        return MatchWord(s, ref p, "pre") || MatchWord(s, ref p, "c") || MatchWord(s, ref p, "rc") ? "rc" : null;
     }
 
     private static bool MatchPostLabel(ReadOnlySpan<char> s, ref int p)
@@ -356,7 +402,8 @@ internal static class Pep440Parser
 
         for (var i = 0; i < word.Length; i++)
         {
-            if ((s[p + i] | 0x20) != word[i])
+            var c = s[p + i];
+            if ((c | 0x20) != word[i] && !(word[i] == 'i' && c is '\u0130' or '\u0131') && !(word[i] == 's' && c == '\u017f'))
             {
                 return false;
             }
@@ -366,7 +413,7 @@ internal static class Pep440Parser
         return true;
     }
 
-    private static StringBuilder AppendNumber(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumber(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         var i = 0;
         while (i < digits.Length - 1 && digits[i] == '0')
@@ -374,10 +421,10 @@ internal static class Pep440Parser
             i++;
         }
 
-        return sb.Append(digits[i..]);
+        sb.Append(digits[i..]);
     }
 
-    private static void AppendNumberOrZero(StringBuilder sb, ReadOnlySpan<char> digits)
+    private static void AppendNumberOrZero(ref CharBuffer sb, scoped ReadOnlySpan<char> digits)
     {
         if (digits.IsEmpty)
         {
@@ -385,28 +432,9 @@ internal static class Pep440Parser
         }
         else
         {
-            AppendNumber(sb, digits);
+            AppendNumber(ref sb, digits);
         }
     }
 
-    internal static BigInteger ToBig(ReadOnlySpan<char> digits)
-    {
-        if (digits.IsEmpty)
-        {
-            return BigInteger.Zero;
-        }
-
-        if (digits.Length <= 18)
-        {
-            long value = 0;
-            foreach (var c in digits)
-            {
-                value = (value * 10) + (c - '0');
-            }
-
-            return new BigInteger(value);
-        }
-
-        return BigInteger.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    internal static VersionNumber ToBig(ReadOnlySpan<char> digits) => VersionNumber.Parse(digits);
 }

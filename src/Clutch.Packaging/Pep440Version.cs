@@ -1,4 +1,4 @@
-using System.Numerics;
+
 
 namespace Clutch.Packaging;
 
@@ -31,7 +31,7 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
         IsValid = parts is not null;
         Normalized = normalized;
         IsDevRelease = parts is { HasDev: true };
-        IsPrerelease = parts is not null && (parts.HasDev || parts.PreKind is >= 0 and <= 2);
+        IsPrerelease = parts is not null && (parts.HasDev || parts.PreLabel is not null);
     }
 
     /// <summary>The text as given.</summary>
@@ -123,13 +123,19 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
             return ra.Length < rb.Length ? -1 : 1;
         }
 
-        if (a.PreKind != b.PreKind)
+        if (a.PreRank != b.PreRank)
         {
-            return a.PreKind < b.PreKind ? -1 : 1;
+            return a.PreRank < b.PreRank ? -1 : 1;
         }
 
-        if (a.PreKind is >= 0 and <= 2)
+        if (a.PreRank == 0)
         {
+            c = ReferenceEquals(a.PreLabel, b.PreLabel) ? 0 : string.CompareOrdinal(a.PreLabel, b.PreLabel);
+            if (c != 0)
+            {
+                return c < 0 ? -1 : 1;
+            }
+
             c = a.PreNumber.CompareTo(b.PreNumber);
             if (c != 0)
             {
@@ -145,6 +151,12 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
 
         if (a.HasPost)
         {
+            c = ReferenceEquals(a.PostLabel, b.PostLabel) ? 0 : string.CompareOrdinal(a.PostLabel, b.PostLabel);
+            if (c != 0)
+            {
+                return c < 0 ? -1 : 1;
+            }
+
             c = a.PostNumber.CompareTo(b.PostNumber);
             if (c != 0)
             {
@@ -256,10 +268,14 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
             }
 
             hc.Add(p.ReleaseKey.Length);
-            hc.Add(p.PreKind);
-            hc.Add(p.PreKind is >= 0 and <= 2 ? p.PreNumber : BigInteger.Zero);
-            hc.Add(p.HasPost ? p.PostNumber + 1 : BigInteger.Zero);
-            hc.Add(p.HasDev ? p.DevNumber + 1 : BigInteger.Zero);
+            hc.Add(p.PreRank);
+            hc.Add(p.PreLabel is null ? 0 : string.GetHashCode(p.PreLabel, StringComparison.Ordinal));
+            hc.Add(p.PreRank == 0 ? p.PreNumber : VersionNumber.Zero);
+            hc.Add(p.HasPost);
+            hc.Add(p.PostNumber);
+            hc.Add(p.HasPost ? string.GetHashCode(p.PostLabel, StringComparison.Ordinal) : 0);
+            hc.Add(p.HasDev);
+            hc.Add(p.DevNumber);
             if (p.Local is not null)
             {
                 foreach (var seg in p.Local)

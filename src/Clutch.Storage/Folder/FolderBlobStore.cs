@@ -85,16 +85,7 @@ public sealed class FolderBlobStore : IBlobStore
                 return true;
             }
 
-            try
-            {
-                // Without overwrite .NET links then unlinks on Unix: exactly one racing writer wins.
-                File.Move(temp, destination, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(destination))
-            {
-                return false;
-            }
+            return NoReplaceMove.TryMove(temp, destination);
         }
         finally
         {

@@ -58,12 +58,12 @@ public sealed partial class FolderIndexer
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var known = new Dictionary<string, CatalogFile>(StringComparer.Ordinal);
-            var pathByFilename = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var file in await _catalog.GetAllFilesAsync(cancellationToken))
+            // The no-change path: one light catalog read and one directory enumeration, no file opened.
+            var states = await _catalog.GetFileStatesAsync(cancellationToken);
+            var known = new Dictionary<string, CatalogFileState>(states.Count, StringComparer.Ordinal);
+            foreach (var state in states)
             {
-                known[file.Path] = file;
-                pathByFilename[file.Filename] = file.Path;
+                known[state.Path] = state;
             }
 
             var onDisk = new HashSet<string>(StringComparer.Ordinal);
@@ -89,6 +89,9 @@ public sealed partial class FolderIndexer
 
             var unchanged = kept.Count;
             progress?.Report(new IndexProgress("scanning", onDisk.Count, changed.Count, 0));
+            var pathByFilename = changed.Count == 0
+                ? []
+                : states.ToDictionary(s => s.Filename, s => s.Path, StringComparer.Ordinal);
 
             var candidates = new List<Candidate>();
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -117,7 +120,9 @@ public sealed partial class FolderIndexer
 
                 claimed[filename] = file.Path;
                 kept.Add(file.Path);
-                candidates.Add(new Candidate(file.Path, name, known.GetValueOrDefault(file.Path)));
+                // The recorded row, here or at the place the file was moved from: same bytes keep their upload time.
+                var previous = knownPath is not null ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
+                candidates.Add(new Candidate(file.Path, name, previous));
             }
 
             var removed = known.Keys.Where(path => !kept.Contains(path)).ToList();
@@ -218,7 +223,7 @@ public sealed partial class FolderIndexer
                     continue;
                 }
 
-                candidates.Add(new Candidate(path, name, row?.Path == path ? row : null));
+                candidates.Add(new Candidate(path, name, row));
             }
 
             await RemoveAsync(removals, cancellationToken);
@@ -266,16 +271,26 @@ public sealed partial class FolderIndexer
 
     private IEnumerable<DiskFile> EnumerateFiles(string directory)
     {
-        var rootLength = Root.Length + 1;
+        var rootLength = Root.Length;
         return new FileSystemEnumerable<DiskFile>(
             directory,
-            (ref FileSystemEntry entry) => new DiskFile(
-                entry.ToFullPath()[rootLength..].Replace('\\', '/'), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
             Enumeration)
         {
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName),
             ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
         };
+    }
+
+    private static string RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength)
+    {
+        if (directory.Length <= rootLength)
+        {
+            return fileName.ToString();
+        }
+
+        var path = string.Concat(directory[(rootLength + 1)..], "/", fileName);
+        return Path.DirectorySeparatorChar == '/' ? path : path.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static bool IsDotName(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.';
@@ -340,5 +355,6 @@ public sealed partial class FolderIndexer
 
     private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
 
+    /// <summary>A file to hash; <paramref name="Previous"/> is its recorded row (possibly under the path it moved from).</summary>
     private sealed record Candidate(string Path, DistributionFilename Name, CatalogFile? Previous);
 }

@@ -46,6 +46,7 @@ public sealed partial class SqliteCatalog
         await WriteAsync(async (connection, transaction, changes) =>
         {
             await using var upsert = CreateFileCommand(connection, transaction, UpsertFileSql);
+            upsert.Prepare(); // compiled once, re-bound for every row of the batch
             foreach (var file in files)
             {
                 await changes.TouchAsync(file.Project, file.ProjectDisplayName, cancellationToken);

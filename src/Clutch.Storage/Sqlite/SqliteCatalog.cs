@@ -60,22 +60,20 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
             await using var connection = await OpenAsync(cancellationToken);
             await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
-            var current = Convert.ToInt32(await ScalarAsync(connection, null, "PRAGMA user_version;", cancellationToken));
-            foreach (var (version, sql) in SqliteMigrations.All)
-            {
-                if (version <= current)
-                {
-                    continue;
-                }
 
-                await using var transaction = connection.BeginTransaction();
+            // The version is read inside the IMMEDIATE transaction, so two processes starting at once
+            // cannot both apply the same migration.
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var current = Convert.ToInt32(await ScalarAsync(connection, transaction, "PRAGMA user_version;", cancellationToken));
+            foreach (var (version, sql) in SqliteMigrations.All.Where(m => m.Version > current))
+            {
                 await ExecuteAsync(connection, transaction, sql, cancellationToken);
                 // user_version lives in the database header and commits with the transaction.
                 await ExecuteAsync(connection, transaction, $"PRAGMA user_version = {version};", cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
                 SqliteLog.Migrated(_logger, DatabasePath, version);
             }
 
+            await transaction.CommitAsync(cancellationToken);
             _migrated = true;
         }
         finally
@@ -87,13 +85,13 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
     /// <summary>The schema version recorded in the database.</summary>
     internal async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         return Convert.ToInt32(await ScalarAsync(connection, null, "PRAGMA user_version;", cancellationToken));
     }
 
     public async Task<IReadOnlyList<ProjectSummary>> ListProjectsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT name, display_name, last_changed FROM projects p
@@ -116,7 +114,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     public async Task<IReadOnlyList<CatalogFile>> GetFilesAsync(ProjectName project, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {FileColumns} FROM files WHERE project = $project";
         command.Parameters.AddWithValue("$project", project.Value);
@@ -125,28 +123,43 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     public async Task<CatalogFile?> FindFileAsync(string filename, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         return await FindFileAsync(connection, null, "filename", filename, cancellationToken);
     }
 
     /// <summary>A file by its blob path, or null.</summary>
     public async Task<CatalogFile?> FindFileByPathAsync(string path, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         return await FindFileAsync(connection, null, "path", path, cancellationToken);
     }
 
     public async Task<IReadOnlyList<CatalogFile>> GetAllFilesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {FileColumns} FROM files";
         return await ReadFilesAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, filename, size, source_mtime_ticks FROM files";
+        var result = new List<CatalogFileState>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new CatalogFileState(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT project, url, source FROM developer_links WHERE project = $project ORDER BY source, url";
         command.Parameters.AddWithValue("$project", project.Value);
@@ -155,7 +168,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     public async Task<IReadOnlyList<DeveloperLink>> GetAllDeveloperLinksAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT project, url, source FROM developer_links ORDER BY project, source, url";
         return await ReadLinksAsync(command, cancellationToken);
@@ -167,6 +180,17 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _writeLock.Dispose();
+    }
+
+    /// <summary>Opens a pooled connection, migrating first if this instance has not yet (a no-op check after that).</summary>
+    private async Task<SqliteConnection> OpenForReadAsync(CancellationToken cancellationToken)
+    {
+        if (!_migrated)
+        {
+            await MigrateAsync(cancellationToken);
+        }
+
+        return await OpenAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public static class ServeCommand
             {
                 var (options, configuration) = ConfigurationLoader.Load(parse.GetValue(config), flags);
                 await using var app = ClutchHost.Build(options, configuration);
-                var address = await ClutchHost.StartAsync(app, cancellationToken);
+                var address = await StartupProgress.RunAsync(app.Services, () => ClutchHost.StartAsync(app, cancellationToken));
                 Console.Out.WriteLine($"Clutch listening on {address} (serving {options.Root})");
                 Console.Out.Flush();
                 await app.WaitForShutdownAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Net;
 using Clutch.Auth;
 using Clutch.Files;
 using Clutch.Health;
+using Clutch.Json;
 using Clutch.Links;
 using Clutch.Pages;
 using Clutch.Simple;
@@ -48,6 +49,8 @@ public static class ClutchHost
         services.AddUpload();
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
+        services.AddSingleton<ReleaseMetadataReader>();
+        services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton(new PageResponder(new StringValues($"public, max-age={options.PageMaxAgeSeconds}")));
 
         var app = builder.Build();
@@ -55,6 +58,7 @@ public static class ClutchHost
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();
+        app.MapPypiJson();
         app.MapHealth();
         app.MapUpload();
         return app;

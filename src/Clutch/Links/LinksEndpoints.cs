@@ -13,9 +13,17 @@ public static class LinksEndpoints
 
     public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/links", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/links/"));
-        routes.MapMethods("/links/", [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, PageCache cache, PageResponder responder) =>
-            await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html));
+        // Routing ignores a trailing slash, so "/links" and "/links/" are one route; the handler tells them apart.
+        routes.MapMethods("/links", [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, PageCache cache, PageResponder responder) =>
+        {
+            if (!context.Request.Path.Value!.EndsWith('/'))
+            {
+                await Redirects.Permanent(context, "/links/");
+                return;
+            }
+
+            await responder.WriteAsync(context, await cache.GetLinksRootAsync(), Html);
+        });
         routes.MapMethods("/links/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
         return routes;
     }

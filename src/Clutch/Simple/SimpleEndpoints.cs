@@ -11,15 +11,21 @@ public static class SimpleEndpoints
 
     public static IEndpointRouteBuilder MapSimple(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods("/simple", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Redirects.Permanent(context, "/simple/"));
-        routes.MapMethods("/simple/", [HttpMethods.Get, HttpMethods.Head], RootAsync);
+        // Routing ignores a trailing slash, so "/simple" and "/simple/" are one route; the handler tells them apart.
+        routes.MapMethods("/simple", [HttpMethods.Get, HttpMethods.Head], RootAsync);
         routes.MapMethods("/simple/{project}", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
         return routes;
     }
 
     private static async Task RootAsync(HttpContext context, PageCache cache, PageResponder responder)
     {
-        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, context.Request.Query["format"]);
+        if (!context.Request.Path.Value!.EndsWith('/'))
+        {
+            await Redirects.Permanent(context, "/simple/");
+            return;
+        }
+
+        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, FormatParameter(context));
         if (format == SimpleFormat.None)
         {
             await PlainText.WriteAsync(context, StatusCodes.Status406NotAcceptable, NotAcceptable);
@@ -28,6 +34,13 @@ public static class SimpleEndpoints
 
         var root = await cache.GetRootAsync();
         await responder.WriteAsync(context, format == SimpleFormat.Json ? root.SimpleJson : root.SimpleHtml, ContentNegotiation.ContentType(format));
+    }
+
+    /// <summary>The <c>?format=</c> value; a '+' sent unencoded arrives as a space and is put back.</summary>
+    private static string? FormatParameter(HttpContext context)
+    {
+        var value = context.Request.Query["format"].ToString();
+        return value.Length == 0 ? null : value.Replace(' ', '+');
     }
 
     private static async Task ProjectAsync(HttpContext context, string project, PageCache cache, PageResponder responder)
@@ -39,7 +52,7 @@ public static class SimpleEndpoints
             return;
         }
 
-        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, context.Request.Query["format"]);
+        var format = ContentNegotiation.Choose(context.Request.Headers.Accept, FormatParameter(context));
         if (format == SimpleFormat.None)
         {
             await PlainText.WriteAsync(context, StatusCodes.Status406NotAcceptable, NotAcceptable);

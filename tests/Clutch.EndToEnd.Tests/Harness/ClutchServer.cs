@@ -86,6 +86,16 @@ public partial class ClutchServer : IAsyncLifetime
     /// <summary>Runs before the first start: put files into the folder so the start-up scan finds them.</summary>
     protected virtual Task SeedAsync(string packagesDir) => Task.CompletedTask;
 
+    /// <summary>Builds packages (in parallel, cached per run) and copies them into a folder.</summary>
+    protected static async Task SeedPackagesAsync(string packagesDir, params (PackageSpec Spec, PackageKind Kind)[] packages)
+    {
+        var built = await Task.WhenAll(packages.Select(p => PackageFactory.BuildAsync(p.Spec, p.Kind)));
+        foreach (var file in built)
+        {
+            File.Copy(file, Path.Combine(packagesDir, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
     /// <summary>Starts the server (again, on the same port and folder if it ran before).</summary>
     public async Task StartAsync()
     {
@@ -194,6 +204,20 @@ public partial class ClutchServer : IAsyncLifetime
         await StopAsync();
         await StartAsync();
     }
+
+    /// <summary>Runs another <c>clutch</c> command (e.g. <c>user add</c>, <c>token create</c>) against this server's folder.</summary>
+    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null) =>
+        ProcessRunner.RunAsync(
+            "dotnet",
+            [RepoPaths.ClutchDll(), .. arguments],
+            root.Path,
+            new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
+            TimeSpan.FromSeconds(60),
+            stdin);
+
+    /// <summary><c>clutch user add NAME --password-stdin --root DIR</c> (issue 3).</summary>
+    public async Task AddUserAsync(string name, string password) =>
+        (await RunCliAsync(["user", "add", name, "--password-stdin", "--root", PackagesDir], password + "\n")).AssertSuccess();
 
     /// <summary>Copies files into the package folder and waits until each is listed on its project page.</summary>
     public async Task AddFilesAsync(IEnumerable<string> files, TimeSpan? timeout = null)

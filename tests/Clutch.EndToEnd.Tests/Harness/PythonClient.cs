@@ -46,6 +46,7 @@ public sealed partial class PythonClient
         ["PIP_DISABLE_PIP_VERSION_CHECK"] = "1",
         ["PIP_NO_INPUT"] = "1",
         ["PIP_NO_PYTHON_VERSION_WARNING"] = "1",
+        ["PIP_ROOT_USER_ACTION"] = "ignore",
         ["PYTHONDONTWRITEBYTECODE"] = "1",
         ["PYTHONPATH"] = null,
         ["PYTHONNOUSERSITE"] = "1",

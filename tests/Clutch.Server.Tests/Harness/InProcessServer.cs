@@ -35,7 +35,16 @@ public sealed class InProcessServer : IAsyncDisposable
     {
         root ??= Path.Combine(Path.GetTempPath(), "clutch-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        seed?.Invoke(root);
+        if (seed is not null)
+        {
+            seed(root);
+            // Seeded files stand for a folder that existed before the server: old, settled files.
+            // (A file modified in the last moments is deferred by the indexer as possibly half-written.)
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-1));
+            }
+        }
         var options = new ClutchOptions { Root = root, Port = 0, ReconcileSeconds = 60 };
         configure?.Invoke(options);
         var app = ClutchHost.Build(options);

@@ -31,7 +31,8 @@ public class FolderChangeTests
     public async Task Upload_time_of_a_dropped_file_is_stable_across_restarts()
     {
         var root = Directory.CreateTempSubdirectory("clutch-restart-").FullName;
-        TestDistributions.Wheel(root, "steady", "1.0");
+        var wheel = TestDistributions.Wheel(root, "steady", "1.0");
+        File.SetLastWriteTimeUtc(wheel, DateTime.UtcNow.AddMinutes(-1));
         string first;
         var server = await InProcessServer.StartAsync(root: root);
         try

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Clutch.Pages;
+using Clutch.Packaging;
+
+namespace Clutch.Json;
+
+/// <summary>The Warehouse-compatible JSON API: <c>/pypi/{project}/json</c> and <c>/pypi/{project}/{version}/json</c>.</summary>
+public static class PypiJsonEndpoints
+{
+    public static IEndpointRouteBuilder MapPypiJson(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/pypi/{project}/json", [HttpMethods.Get, HttpMethods.Head],
+            (HttpContext context, string project, PageCache cache, ReleaseMetadataCache metadata) => ServeAsync(context, project, null, cache, metadata));
+        routes.MapMethods("/pypi/{project}/{version}/json", [HttpMethods.Get, HttpMethods.Head],
+            (HttpContext context, string project, string version, PageCache cache, ReleaseMetadataCache metadata) => ServeAsync(context, project, version, cache, metadata));
+        return routes;
+    }
+
+    private static async Task ServeAsync(HttpContext context, string project, string? version, PageCache cache, ReleaseMetadataCache metadataCache)
+    {
+        var name = ProjectName.Normalize(project);
+        if (!string.Equals(name.Value, project, StringComparison.Ordinal))
+        {
+            var rest = version is null ? "/json" : "/" + Uri.EscapeDataString(version) + "/json";
+            await Redirects.Permanent(context, "/pypi/" + Uri.EscapeDataString(name.Value) + rest);
+            return;
+        }
+
+        var snapshot = await cache.GetProjectAsync(name);
+        var releases = ProjectReleases.Group(snapshot.Files);
+        Release? release;
+        if (version is null)
+        {
+            release = ProjectReleases.Latest(releases);
+        }
+        else
+        {
+            var wanted = PackageVersion.Parse(version);
+            release = releases.FirstOrDefault(r => r.Version == wanted);
+        }
+
+        if (release is null)
+        {
+            await Problem(context, version is null ? $"Project '{project}' is not in this index." : $"Project '{project}' has no version '{version}'.");
+            return;
+        }
+
+        var metadata = await metadataCache.GetAsync(snapshot, release, context.RequestAborted);
+        var request = context.Request;
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var body = PypiJsonWriter.Write(name, release, metadata, version is null ? releases : null, baseUrl);
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "public, max-age=10";
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    private static Task Problem(HttpContext context, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not Found").ExecuteAsync(context);
+}
+
+/// <summary>Release metadata per page snapshot: read once per change, dropped with the snapshot.</summary>
+public sealed class ReleaseMetadataCache(ReleaseMetadataReader reader)
+{
+    private readonly ConditionalWeakTable<ProjectSnapshot, ConcurrentDictionary<string, Task<CoreMetadata?>>> _bySnapshot = [];
+
+    public Task<CoreMetadata?> GetAsync(ProjectSnapshot snapshot, Release release, CancellationToken cancellationToken)
+    {
+        var perSnapshot = _bySnapshot.GetValue(snapshot, static _ => new ConcurrentDictionary<string, Task<CoreMetadata?>>(StringComparer.Ordinal));
+        // Shared by every request for this snapshot, so one caller hanging up must not cancel it.
+        _ = cancellationToken;
+        return perSnapshot.GetOrAdd(release.Key, _ => reader.ReadAsync(release, CancellationToken.None));
+    }
+}

@@ -1,0 +1,74 @@
+namespace Clutch.Packaging.Tests;
+
+public sealed class NameTests
+{
+    [Theory]
+    [InlineData("Foo", "foo")]
+    [InlineData("foo_bar", "foo-bar")]
+    [InlineData("Foo.Bar", "foo-bar")]
+    [InlineData("foo--bar", "foo-bar")]
+    [InlineData("foo-_.bar", "foo-bar")]
+    [InlineData("FOO___BAR...baz", "foo-bar-baz")]
+    [InlineData("-foo-", "-foo-")]
+    [InlineData("zope.interface", "zope-interface")]
+    [InlineData("already-normal", "already-normal")]
+    [InlineData("", "")]
+    public void Names_normalize_per_pep_503(string name, string normalized)
+    {
+        Assert.Equal(normalized, ProjectName.Normalize(name).Value);
+        Assert.Equal(normalized, ProjectName.Normalize(name).ToString());
+    }
+
+    [Theory]
+    [InlineData("a", true)]
+    [InlineData("A1", true)]
+    [InlineData("foo.bar_baz-qux", true)]
+    [InlineData("Foo__Bar", true)]
+    [InlineData("-foo", false)]
+    [InlineData("foo-", false)]
+    [InlineData("foo bar", false)]
+    [InlineData("f\u00f6\u00f6", false)]
+    [InlineData("", false)]
+    [InlineData("_", false)]
+    public void Validity_follows_pep_508(string name, bool valid)
+    {
+        Assert.Equal(valid, ProjectName.IsValid(name));
+        Assert.Equal(valid, ProjectName.TryParse(name, out _));
+        if (valid)
+        {
+            Assert.Equal(ProjectName.Normalize(name), ProjectName.Parse(name));
+        }
+        else
+        {
+            var error = Assert.Throws<FormatException>(() => ProjectName.Parse(name));
+            Assert.Contains($"'{name}'", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Names_that_normalize_alike_are_equal()
+    {
+        Assert.Equal(ProjectName.Normalize("Foo_Bar"), ProjectName.Normalize("foo.bar"));
+        Assert.Equal(ProjectName.Normalize("Foo_Bar").GetHashCode(), ProjectName.Normalize("foo.bar").GetHashCode());
+        Assert.True(ProjectName.Normalize("FOO").Matches("f-o.o") is false);
+        Assert.True(ProjectName.Normalize("foo-bar").Matches("Foo__Bar"));
+    }
+
+    [Fact]
+    public void Default_name_is_safe_to_print_and_compare()
+    {
+        var empty = default(ProjectName);
+        Assert.Null(empty.Value);
+        Assert.Equal("", empty.ToString());
+        Assert.True(empty.CompareTo(ProjectName.Normalize("a")) < 0);
+        Assert.Equal(0, empty.CompareTo(default));
+        Assert.False(empty.Matches("a"));
+    }
+
+    [Fact]
+    public void Names_sort_ordinally()
+    {
+        var names = new[] { "b", "a-b", "a" }.Select(ProjectName.Normalize).Order().Select(n => n.Value);
+        Assert.Equal(["a", "a-b", "b"], names);
+    }
+}

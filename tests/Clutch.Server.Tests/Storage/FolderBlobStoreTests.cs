@@ -1,0 +1,103 @@
+using System.Text;
+using Clutch.Storage;
+using Clutch.Storage.Folder;
+
+namespace Clutch.Server.Tests.Storage;
+
+public sealed class FolderBlobStoreTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly FolderBlobStore _store;
+
+    public FolderBlobStoreTests() => _store = new FolderBlobStore(_temp.Path);
+
+    public void Dispose() => _temp.Dispose();
+
+    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../outside.whl")]
+    [InlineData("foo/../../outside.whl")]
+    [InlineData("foo/..")]
+    [InlineData("/etc/passwd")]
+    [InlineData("foo\\bar.whl")]
+    [InlineData("foo//bar.whl")]
+    [InlineData("foo/./bar.whl")]
+    [InlineData("foo/")]
+    [InlineData("foo\0bar.whl")]
+    [InlineData("C:/windows/file")]
+    public async Task Keys_that_could_escape_the_folder_are_refused(string key)
+    {
+        Assert.Throws<ArgumentException>(() => _store.GetLocalPath(key));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.PutAsync(key, Bytes("x"), overwrite: true, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.OpenReadAsync(key, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.GetInfoAsync(key, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.DeleteAsync(key, CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(_temp.Path)!, "outside.whl")));
+    }
+
+    [Fact]
+    public async Task A_put_blob_reads_back_and_leaves_no_temp_file()
+    {
+        Assert.True(await _store.PutAsync("foo/foo-1.0.tar.gz", Bytes("hello"), overwrite: false, CancellationToken.None));
+
+        await using (var stream = await _store.OpenReadAsync("foo/foo-1.0.tar.gz", CancellationToken.None))
+        using (var reader = new StreamReader(stream))
+        {
+            Assert.Equal("hello", await reader.ReadToEndAsync());
+        }
+
+        var info = await _store.GetInfoAsync("foo/foo-1.0.tar.gz", CancellationToken.None);
+        Assert.Equal(5, info!.Size);
+        Assert.Equal(Path.Combine(_temp.Path, "foo", "foo-1.0.tar.gz"), _store.GetLocalPath("foo/foo-1.0.tar.gz"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_temp.Path, ".clutch", "tmp")));
+    }
+
+    [Fact]
+    public async Task Put_without_overwrite_keeps_the_existing_blob()
+    {
+        await _store.PutAsync("a.whl", Bytes("first"), overwrite: false, CancellationToken.None);
+
+        Assert.False(await _store.PutAsync("a.whl", Bytes("second"), overwrite: false, CancellationToken.None));
+        Assert.Equal("first", await File.ReadAllTextAsync(_store.GetLocalPath("a.whl")!));
+        Assert.True(await _store.PutAsync("a.whl", Bytes("third"), overwrite: true, CancellationToken.None));
+        Assert.Equal("third", await File.ReadAllTextAsync(_store.GetLocalPath("a.whl")!));
+    }
+
+    [Fact]
+    public async Task Racing_puts_without_overwrite_have_exactly_one_winner()
+    {
+        for (var round = 0; round < 25; round++)
+        {
+            var key = $"race/r{round}.whl";
+            using var start = new ManualResetEventSlim();
+            var puts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                start.Wait();
+                return (i, won: await _store.PutAsync(key, Bytes($"writer {i}"), overwrite: false, CancellationToken.None));
+            })).ToArray();
+            start.Set();
+
+            var results = await Task.WhenAll(puts);
+
+            var winner = Assert.Single(results, r => r.won);
+            Assert.Equal($"writer {winner.i}", await File.ReadAllTextAsync(_store.GetLocalPath(key)!));
+        }
+    }
+
+    [Fact]
+    public async Task Missing_blobs_are_absent_not_errors_except_when_opened()
+    {
+        Assert.Null(await _store.GetInfoAsync("nope/x.whl", CancellationToken.None));
+        await _store.DeleteAsync("nope/x.whl", CancellationToken.None);
+        await Assert.ThrowsAsync<FileNotFoundException>(() => _store.OpenReadAsync("nope/x.whl", CancellationToken.None));
+    }
+
+    [Fact]
+    public void Metadata_blobs_live_in_the_private_area()
+    {
+        Assert.Equal(".clutch/metadata/abc.metadata", BlobKeys.Metadata("abc"));
+        Assert.StartsWith(Path.Combine(_temp.Path, ".clutch", "metadata"), _store.GetLocalPath(BlobKeys.Metadata("abc")), StringComparison.Ordinal);
+    }
+}
