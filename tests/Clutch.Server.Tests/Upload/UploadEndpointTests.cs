@@ -272,7 +272,7 @@ public sealed class UploadEndpointTests : IAsyncLifetime
     public async Task Folder_indexer_keeps_an_uploaded_file_without_rehashing_it()
     {
         using var response = await _server.UploadWheelAsync("indexed", "1.0");
-        var indexer = _server.Services.GetRequiredService<Storage.Folder.FolderIndexer>();
+        var indexer = _server.Services.GetRequiredService<global::Clutch.Storage.Folder.FolderIndexer>();
 
         var result = await indexer.ScanAsync(null, CancellationToken.None);
 
