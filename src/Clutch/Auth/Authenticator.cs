@@ -65,9 +65,11 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
             return new AuthResult(AuthOutcome.Throttled, RetryAfter: retryAfter);
         }
 
+        // A token works with __token__ (as on PyPI) and with its own user's name (user:token in a pip URL).
         var caller = user == TokenUser
-            ? await VerifyTokenAsync(secret, context.RequestAborted)
-            : await VerifyPasswordAsync(user, secret, context.RequestAborted);
+            ? await VerifyTokenAsync(secret, null, context.RequestAborted)
+            : (secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal) ? await VerifyTokenAsync(secret, user, context.RequestAborted) : null)
+              ?? await VerifyPasswordAsync(user, secret, context.RequestAborted);
         if (caller is null)
         {
             throttle.RecordFailure(client);
@@ -78,7 +80,7 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
         return new AuthResult(AuthOutcome.Authenticated, caller);
     }
 
-    private async Task<Caller?> VerifyTokenAsync(string secret, CancellationToken cancellationToken)
+    private async Task<Caller?> VerifyTokenAsync(string secret, string? user, CancellationToken cancellationToken)
     {
         if (!secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal))
         {
@@ -90,7 +92,7 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
         // The lookup is by hash; comparing again in constant time keeps the check independent of how
         // the store matched.
         if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token.Hash), Encoding.ASCII.GetBytes(hash))
-            || token.IsExpired(time.GetUtcNow()))
+            || token.IsExpired(time.GetUtcNow()) || (user is not null && user != token.UserName))
         {
             return null;
         }

@@ -51,13 +51,25 @@ public sealed class PrivateIndexTests : IAsyncLifetime
     public async Task Read_with_a_token_or_password_is_allowed()
     {
         var token = await _server.CreateTokenAsync("alice");
-        foreach (var (user, secret) in new[] { ("alice", Password), ("__token__", token), (BcryptUser, BcryptPassword) })
+        foreach (var (user, secret) in new[] { ("alice", Password), ("__token__", token), ("alice", token), (BcryptUser, BcryptPassword) })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/simple/seeded/");
             request.Headers.Authorization = Basic(user, secret);
             using var response = await _server.Client.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Token_with_another_users_name_is_401()
+    {
+        var token = await _server.CreateTokenAsync("alice");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/simple/seeded/");
+        request.Headers.Authorization = Basic(BcryptUser, token);
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]
