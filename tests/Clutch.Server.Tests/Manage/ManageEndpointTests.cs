@@ -261,3 +261,17 @@ public sealed class ManageEndpointTests : IAsyncLifetime
         Assert.False((await Catalog.FindFileAsync(Wheel, CancellationToken.None))!.Yanked);
     }
 }
+
+public sealed class PrivateManageTests
+{
+    [Fact]
+    public async Task On_a_private_index_the_api_still_answers_problem_details_for_missing_credentials()
+    {
+        await using var server = await InProcessServer.StartAsync(configure: o => o.Private = true);
+
+        using var response = await server.DeleteFileAsync("demo", "demo-1.0-py3-none-any.whl", user: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(401, (await ManageApi.ProblemAsync(response)).GetProperty("status").GetInt32());
+    }
+}
