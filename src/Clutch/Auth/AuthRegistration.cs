@@ -18,8 +18,8 @@ public static class AuthRegistration
     }
 
     /// <summary>
-    /// With <see cref="ClutchOptions.Private"/>, every request but health checks and uploads (which
-    /// authenticate themselves, with their own answers) needs valid credentials.
+    /// With <see cref="ClutchOptions.Private"/>, every request but health checks, uploads and the
+    /// management API (which authenticate themselves, with their own answers) needs valid credentials.
     /// </summary>
     public static IApplicationBuilder UsePrivateReads(this IApplicationBuilder app, ClutchOptions options)
     {
@@ -31,7 +31,7 @@ public static class AuthRegistration
         return app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            if (path.StartsWithSegments("/health") || HttpMethods.IsPost(context.Request.Method))
+            if (path.StartsWithSegments("/health") || path.StartsWithSegments("/api") || HttpMethods.IsPost(context.Request.Method))
             {
                 await next(context);
                 return;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Clutch.Hosting;
 using Clutch.Storage.Sqlite;
 
 namespace Clutch.Cli;
@@ -17,7 +18,11 @@ public sealed class CatalogCommandOptions
     }
 
     /// <summary>Opens (and migrates) the catalog the server with these settings would use.</summary>
-    public async Task<SqliteCatalog> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    public Task<SqliteCatalog> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
+        OpenAsync(Resolve(parse), cancellationToken);
+
+    /// <summary>The folder and catalog the server with these settings would use (the folder as a full path).</summary>
+    public ClutchOptions Resolve(ParseResult parse)
     {
         var (options, _) = ConfigurationLoader.Load(null, new Dictionary<string, string?>
         {
@@ -25,6 +30,11 @@ public sealed class CatalogCommandOptions
             ["Catalog"] = parse.GetValue(Catalog),
         });
         options.Root = Path.GetFullPath(options.Root);
+        return options;
+    }
+
+    public static async Task<SqliteCatalog> OpenAsync(ClutchOptions options, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(options.ClutchDirectory);
         var catalog = new SqliteCatalog(options.CatalogPath);
         await catalog.MigrateAsync(cancellationToken);

@@ -12,6 +12,12 @@ public static class ClutchCli
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(PermCommand.Create());
+        foreach (var command in ManageCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        root.Subcommands.Add(GcCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -82,6 +82,6 @@ public static class PermCommand
         return command;
     }
 
-    private static ProjectName ParseProject(string text) =>
+    internal static ProjectName ParseProject(string text) =>
         ProjectName.TryParse(text, out var name) ? name : throw new CliException($"invalid project name '{text}'.");
 }

@@ -16,6 +16,13 @@ public static class ServeCommand
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
         var keepDev = new Option<int?>("--keep-dev") { Description = "Keep only the newest N pre/dev builds per project." };
+        keepDev.Validators.Add(r =>
+        {
+            if (r.GetValue(keepDev) < 0)
+            {
+                r.AddError("--keep-dev must be 0 or more.");
+            }
+        });
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
 

@@ -4,6 +4,7 @@ using Clutch.Files;
 using Clutch.Health;
 using Clutch.Json;
 using Clutch.Links;
+using Clutch.Manage;
 using Clutch.Pages;
 using Clutch.Simple;
 using Clutch.Storage;
@@ -47,6 +48,7 @@ public static class ClutchHost
         services.AddStorage(options);
         services.AddClutchAuth(options);
         services.AddUpload();
+        services.AddManage(options);
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
         services.AddSingleton<ReleaseMetadataReader>();
@@ -65,6 +67,7 @@ public static class ClutchHost
         app.MapPypiJson();
         app.MapHealth();
         app.MapUpload();
+        app.MapManage();
         return app;
     }
 

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using Clutch.Auth;
+using Clutch.Hosting;
+using Clutch.Packaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Clutch.Manage;
+
+/// <summary>
+/// The release management API under <c>/api/projects/{project}</c>: yank, unyank and delete a file
+/// or a whole version. Basic auth as for uploads; the caller must be allowed to manage the project.
+/// Errors are RFC 9457 problem details.
+/// </summary>
+public static class ManageEndpoints
+{
+    public static IServiceCollection AddManage(this IServiceCollection services, ClutchOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ReleaseManager>();
+        services.AddSingleton<ManageHandler>();
+        if (options.KeepDev is not null)
+        {
+            services.AddHostedService<RetentionService>();
+        }
+
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapManage(this IEndpointRouteBuilder routes)
+    {
+        var project = routes.MapGroup("/api/projects/{project}");
+        project.MapPost("/files/{filename}/yank", (HttpContext c, string project, string filename, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.File(filename), ManageAction.Yank));
+        project.MapPost("/files/{filename}/unyank", (HttpContext c, string project, string filename, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.File(filename), ManageAction.Unyank));
+        project.MapDelete("/files/{filename}", (HttpContext c, string project, string filename, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.File(filename), ManageAction.Delete));
+        project.MapPost("/releases/{version}/yank", (HttpContext c, string project, string version, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.Release(version), ManageAction.Yank));
+        project.MapPost("/releases/{version}/unyank", (HttpContext c, string project, string version, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.Release(version), ManageAction.Unyank));
+        project.MapDelete("/releases/{version}", (HttpContext c, string project, string version, ManageHandler h) =>
+            h.HandleAsync(c, project, ReleaseTarget.Release(version), ManageAction.Delete));
+        return routes;
+    }
+}
+
+public enum ManageAction
+{
+    Yank,
+    Unyank,
+    Delete,
+}
+
+/// <summary>One management request: authenticate, parse, check permission, ask <see cref="ReleaseManager"/>.</summary>
+internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissions permissions, ReleaseManager manager)
+{
+    public async Task<Results<JsonHttpResult<ManageResponse>, ProblemHttpResult>> HandleAsync(
+        HttpContext context, string project, ReleaseTarget target, ManageAction action)
+    {
+        var cancellationToken = context.RequestAborted;
+        var auth = await authenticator.AuthenticateAsync(context);
+        if (Unauthenticated(context, auth) is { } rejected)
+        {
+            return rejected;
+        }
+
+        var caller = auth.Caller!;
+        if (!ProjectName.TryParse(project, out var name))
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"'{project}' is not a valid project name.");
+        }
+
+        var (body, bodyError) = await ReadBodyAsync(context.Request, cancellationToken);
+        var reason = ReleaseManager.NormalizeReason(body?.Reason, out var reasonError);
+        if ((bodyError ?? reasonError) is { } error)
+        {
+            return Problem(StatusCodes.Status400BadRequest, error);
+        }
+
+        var selection = await manager.FindAsync(name, target, cancellationToken);
+        if (!selection.ProjectKnown)
+        {
+            return Problem(StatusCodes.Status404NotFound, $"Project '{name}' is not in this index.");
+        }
+
+        if (!await permissions.CanManageAsync(caller, name, cancellationToken))
+        {
+            return Problem(StatusCodes.Status403Forbidden, caller.ScopeAllows(name)
+                ? $"User '{caller.UserName}' may not manage project '{name}' (only its owners and admins may)."
+                : $"This token is limited to project '{caller.TokenProject}', not '{name}'.");
+        }
+
+        if (selection.Selected.Count == 0)
+        {
+            return Problem(StatusCodes.Status404NotFound, await NotFoundAsync(name, target, cancellationToken));
+        }
+
+        var actor = caller.UserName;
+        switch (action)
+        {
+            case ManageAction.Yank:
+                await manager.YankAsync(selection, reason, actor, cancellationToken);
+                break;
+            case ManageAction.Unyank:
+                await manager.UnyankAsync(selection, actor, cancellationToken);
+                reason = null;
+                break;
+            default:
+                await manager.DeleteAsync(selection, actor, reason, cancellationToken);
+                break;
+        }
+
+        var files = selection.Selected.Select(f => f.Filename).Order(StringComparer.Ordinal).ToList();
+        return TypedResults.Json(
+            new ManageResponse(name.Value, action.ToString().ToLowerInvariant(), files, reason), ManageJsonContext.Default.ManageResponse);
+    }
+
+    private static ProblemHttpResult? Unauthenticated(HttpContext context, AuthResult auth)
+    {
+        switch (auth.Outcome)
+        {
+            case AuthOutcome.Authenticated:
+                return null;
+            case AuthOutcome.Throttled:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(auth.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; retry later.");
+            default:
+                context.Response.Headers.WWWAuthenticate = AuthResponses.Challenge;
+                return Problem(StatusCodes.Status401Unauthorized, auth.Outcome == AuthOutcome.Invalid
+                    ? "Invalid username, password or token."
+                    : "Managing releases needs a user or an API token (username __token__).");
+        }
+    }
+
+    /// <summary>The optional JSON body (<c>{"reason": "..."}</c>); an empty body is no body.</summary>
+    private static async Task<(ManageRequest? Body, string? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync(request.Body, ManageJsonContext.Default.ManageRequest, cancellationToken), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, "The request body must be JSON like {\"reason\": \"...\"}: " + e.Message);
+        }
+    }
+
+    private async Task<string> NotFoundAsync(ProjectName project, ReleaseTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Filename is { } filename && await manager.FindDeletedAsync(filename, cancellationToken) is { } deleted)
+        {
+            return $"File '{filename}' was deleted on {deleted.DeletedAt:yyyy-MM-dd} by {deleted.DeletedBy ?? "unknown"}"
+                + (deleted.Reason is null ? "." : $" ({deleted.Reason}).");
+        }
+
+        return $"Project '{project}' has no {target}.";
+    }
+
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
+}
