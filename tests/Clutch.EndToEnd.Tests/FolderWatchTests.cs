@@ -3,6 +3,7 @@ using Clutch.EndToEnd.Tests.Harness;
 namespace Clutch.EndToEnd.Tests;
 
 /// <summary>The folder is the storage: a file dropped in or removed by hand shows within a second.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class FolderWatchTests(ClutchServer server) : IClassFixture<ClutchServer>
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);

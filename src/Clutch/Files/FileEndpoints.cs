@@ -21,7 +21,8 @@ public static class FileEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
+    /// <summary>Answers one file or metadata request; also called by <see cref="Pages.PageFastPath"/> before routing.</summary>
+    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using Clutch.Files;
+using Clutch.Hosting;
 using Clutch.Packaging;
+using Clutch.Storage;
 using Clutch.Simple;
 using Microsoft.Extensions.Primitives;
 
@@ -7,11 +10,11 @@ namespace Clutch.Pages;
 
 /// <summary>
 /// Answers the requests an index sees thousands of times per write — a cached simple or links
-/// page at its canonical URL — before endpoint routing runs. It only ever answers what the
+/// page at its canonical URL, or a file download — before endpoint routing runs. It only ever answers what the
 /// endpoints would answer with the same <see cref="PageResponder"/>; anything else (redirects,
 /// 404, 406, <c>?format=</c>, odd names) falls through to the endpoints unchanged.
 /// </summary>
-public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder)
+public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder, FileLocator files, IBlobStore blobs, CacheHeaders cacheHeaders)
 {
     private const string Html = "text/html; charset=utf-8";
     private const int MaxRememberedAcceptHeaders = 256;
@@ -33,7 +36,19 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
             return SimpleAsync(context, path);
         }
 
+        if (path.StartsWith("/files/", StringComparison.Ordinal) && !path.Contains('%', StringComparison.Ordinal))
+        {
+            // Downloads are the other hot path: the same handler as the /files endpoint, without routing.
+            return FileAsync(context, path["/files/".Length..]);
+        }
+
         return path.StartsWith("/links/", StringComparison.Ordinal) ? LinksAsync(context, path) : next(context);
+    }
+
+    private async Task FileAsync(HttpContext context, string key)
+    {
+        var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders);
+        await result.ExecuteAsync(context);
     }
 
     private Task SimpleAsync(HttpContext context, string path)

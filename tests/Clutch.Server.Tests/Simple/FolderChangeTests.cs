@@ -3,6 +3,7 @@ using Clutch.Server.Tests.Harness;
 
 namespace Clutch.Server.Tests.Simple;
 
+[Collection(TimingCollection.Name)]
 public class FolderChangeTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Clutch.Storage.Sqlite;
 
 namespace Clutch.Server.Tests.Storage;
 
+[Collection(TimingCollection.Name)]
 public sealed class ChangeFeedTests : IDisposable
 {
     private readonly TempFolder _folder = new();

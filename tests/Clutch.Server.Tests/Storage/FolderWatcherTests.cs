@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Clutch.Server.Tests.Harness;
 using Clutch.Storage;
 using Clutch.Storage.Folder;
 
 namespace Clutch.Server.Tests.Storage;
 
 /// <summary>The indexer service with a real FileSystemWatcher over a real folder.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class FolderWatcherTests : IAsyncLifetime
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
