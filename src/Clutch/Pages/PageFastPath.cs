@@ -70,7 +70,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     private async Task SimpleRootAsync(HttpContext context, SimpleFormat format)
     {
         var root = await cache.GetRootAsync();
-        await responder.WriteAsync(context, format == SimpleFormat.Json ? root.SimpleJson : root.SimpleHtml, ContentNegotiation.ContentType(format));
+        await responder.WriteSimpleAsync(context, root.SimpleHtml, root.SimpleJson, format);
     }
 
     private async Task SimpleProjectAsync(HttpContext context, ProjectName name, SimpleFormat format)
@@ -82,7 +82,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
             return;
         }
 
-        await responder.WriteAsync(context, format == SimpleFormat.Json ? snapshot.SimpleJson : snapshot.SimpleHtml, ContentNegotiation.ContentType(format));
+        await responder.WriteSimpleAsync(context, snapshot.SimpleHtml, snapshot.SimpleJson, format);
     }
 
     private Task LinksAsync(HttpContext context, string path)

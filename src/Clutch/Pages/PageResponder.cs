@@ -43,6 +43,10 @@ public sealed class PageResponder(StringValues cacheControl)
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 
+    /// <summary>Writes a simple page in the negotiated representation: the one place that picks it.</summary>
+    public Task WriteSimpleAsync(HttpContext context, RenderedPage html, RenderedPage json, Simple.SimpleFormat format) =>
+        WriteAsync(context, format == Simple.SimpleFormat.Json ? json : html, Simple.ContentNegotiation.ContentType(format));
+
     /// <summary>True when the client accepts gzip with a non-zero q. Allocation-free: runs on every page request.</summary>
     public static bool AcceptsGzip(StringValues acceptEncoding)
     {

@@ -33,7 +33,7 @@ public static class SimpleEndpoints
         }
 
         var root = await cache.GetRootAsync();
-        await responder.WriteAsync(context, format == SimpleFormat.Json ? root.SimpleJson : root.SimpleHtml, ContentNegotiation.ContentType(format));
+        await responder.WriteSimpleAsync(context, root.SimpleHtml, root.SimpleJson, format);
     }
 
     /// <summary>The <c>?format=</c> value; a '+' sent unencoded arrives as a space and is put back.</summary>
@@ -66,6 +66,6 @@ public static class SimpleEndpoints
             return;
         }
 
-        await responder.WriteAsync(context, format == SimpleFormat.Json ? snapshot.SimpleJson : snapshot.SimpleHtml, ContentNegotiation.ContentType(format));
+        await responder.WriteSimpleAsync(context, snapshot.SimpleHtml, snapshot.SimpleJson, format);
     }
 }
