@@ -22,7 +22,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Answers one file or metadata request; also called by <see cref="Pages.PageFastPath"/> before routing.</summary>
-    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
+    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {
@@ -55,7 +55,7 @@ public static class FileEndpoints
             }
 
             return SmallFileResult.Applies(context.Request, info.Length)
-                ? new SmallFileResult(local, info.Length, contentType, etag, file.UploadTime)
+                ? new SmallFileResult(local, info.Length, info.LastWriteTimeUtc, contentType, etag, file.UploadTime, smallFiles)
                 : TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
         }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Net.Http.Headers;
 
 namespace Clutch.Files;
@@ -9,7 +8,8 @@ namespace Clutch.Files;
 /// the page cache this is a few microseconds, where the async file path costs a thread-pool hop
 /// and a stream per request. Anything else (ranges, conditionals, large files) takes the general path.
 /// </summary>
-internal sealed class SmallFileResult(string path, long length, string contentType, EntityTagHeaderValue etag, DateTimeOffset lastModified) : IResult
+internal sealed class SmallFileResult(
+    string path, long length, DateTime lastWriteUtc, string contentType, EntityTagHeaderValue etag, DateTimeOffset lastModified, SmallFileCache cache) : IResult
 {
     /// <summary>Largest file answered this way.</summary>
     public const long MaxLength = 64 * 1024;
@@ -41,13 +41,14 @@ internal sealed class SmallFileResult(string path, long length, string contentTy
             return;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        try
+        var bytes = cache.TryGet(path, length, lastWriteUtc);
+        if (bytes is null)
         {
+            bytes = new byte[length];
             int read;
             using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
-                read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)length), 0);
+                read = RandomAccess.Read(handle, bytes, 0);
             }
 
             if (read != length)
@@ -57,11 +58,9 @@ internal sealed class SmallFileResult(string path, long length, string contentTy
                 return;
             }
 
-            await response.BodyWriter.WriteAsync(buffer.AsMemory(0, (int)length), context.RequestAborted);
+            cache.Add(path, lastWriteUtc, bytes);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        await response.BodyWriter.WriteAsync(bytes, context.RequestAborted);
     }
 }

@@ -51,6 +51,7 @@ public static class ClutchHost
         services.AddManage(options);
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
+        services.AddSingleton<SmallFileCache>();
         services.AddSingleton<ReleaseMetadataReader>();
         services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton<CacheHeaders>();

@@ -32,6 +32,24 @@ public class FileEndpointTests(SeededServerFixture fixture) : IClassFixture<Seed
     }
 
     [Fact]
+    public async Task A_file_replaced_on_disk_is_never_answered_from_memory_with_its_old_bytes()
+    {
+        await using var server = await InProcessServer.StartAsync(root => TestDistributions.Wheel(root, "swap", "1.0"));
+        var path = Path.Combine(server.Root, "swap-1.0-py3-none-any.whl");
+        var before = await server.Client.GetByteArrayAsync("/files/swap-1.0-py3-none-any.whl");
+        Assert.Equal(await File.ReadAllBytesAsync(path), before);
+
+        // Same length, other bytes, a later mtime: what a careless hand replacement looks like.
+        var changed = (byte[])before.Clone();
+        changed[^1] ^= 0xff;
+        await File.WriteAllBytesAsync(path, changed);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+
+        var after = await server.Client.GetByteArrayAsync("/files/swap-1.0-py3-none-any.whl");
+        Assert.Equal(changed, after);
+    }
+
+    [Fact]
     public async Task Range_request_returns_the_requested_bytes()
     {
         var expected = await File.ReadAllBytesAsync(Path.Combine(fixture.Server.Root, "alpha-1.0-py3-none-any.whl"));
