@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Net.Http.Headers;
 
 namespace Clutch.Files;
@@ -41,14 +42,21 @@ internal sealed class SmallFileResult(
             return;
         }
 
-        var bytes = cache.TryGet(path, length, lastWriteUtc);
-        if (bytes is null)
+        var cached = cache.TryGet(path, length, lastWriteUtc);
+        if (cached is not null)
         {
-            bytes = new byte[length];
+            await response.BodyWriter.WriteAsync(cached, context.RequestAborted);
+            return;
+        }
+
+        var keep = cache.HasRoomFor(length);
+        var buffer = keep ? new byte[length] : ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
             int read;
             using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
-                read = RandomAccess.Read(handle, bytes, 0);
+                read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)length), 0);
             }
 
             if (read != length)
@@ -58,9 +66,19 @@ internal sealed class SmallFileResult(
                 return;
             }
 
-            cache.Add(path, lastWriteUtc, bytes);
-        }
+            if (keep)
+            {
+                cache.Add(path, lastWriteUtc, buffer);
+            }
 
-        await response.BodyWriter.WriteAsync(bytes, context.RequestAborted);
+            await response.BodyWriter.WriteAsync(buffer.AsMemory(0, (int)length), context.RequestAborted);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 }

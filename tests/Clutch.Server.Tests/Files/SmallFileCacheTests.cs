@@ -20,7 +20,7 @@ public class SmallFileCacheTests
     }
 
     [Fact]
-    public void The_cache_never_holds_more_than_its_capacity()
+    public void A_full_cache_admits_nothing_more()
     {
         var cache = new SmallFileCache();
         var chunk = new byte[1024 * 1024];
@@ -31,7 +31,8 @@ public class SmallFileCacheTests
         }
 
         var held = Enumerable.Range(0, count).Count(i => cache.TryGet($"/p/{i}.whl", chunk.Length, Written) is not null);
-        Assert.InRange(held, 1, (int)(SmallFileCache.Capacity / chunk.Length));
-        Assert.NotNull(cache.TryGet($"/p/{count - 1}.whl", chunk.Length, Written));
+        Assert.Equal((int)(SmallFileCache.Capacity / chunk.Length), held);
+        Assert.False(cache.HasRoomFor(chunk.Length));
+        Assert.Null(cache.TryGet($"/p/{count - 1}.whl", chunk.Length, Written));
     }
 }
