@@ -1,6 +1,6 @@
 using Clutch.Hosting;
-using Clutch.Pages;
 using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;

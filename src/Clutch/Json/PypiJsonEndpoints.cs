@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Clutch.Hosting;
-using Clutch.Pages;
 using Clutch.Packaging;
+using Clutch.Pages;
 
 namespace Clutch.Json;
 

@@ -1,5 +1,5 @@
-using Clutch.Pages;
 using Clutch.Packaging;
+using Clutch.Pages;
 
 namespace Clutch.Links;
 

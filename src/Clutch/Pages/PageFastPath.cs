@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Clutch.Files;
 using Clutch.Hosting;
 using Clutch.Packaging;
-using Clutch.Storage;
 using Clutch.Simple;
+using Clutch.Storage;
 using Microsoft.Extensions.Primitives;
 
 namespace Clutch.Pages;

@@ -1,7 +1,7 @@
 using Clutch.Auth;
 using Clutch.Hosting;
-using Clutch.Pages;
 using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
