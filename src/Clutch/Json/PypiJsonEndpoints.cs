@@ -29,7 +29,7 @@ public static class PypiJsonEndpoints
         }
 
         var snapshot = await cache.GetProjectAsync(name);
-        var releases = ProjectReleases.Group(snapshot.Files);
+        var releases = snapshot.Releases;
         Release? release;
         if (version is null)
         {

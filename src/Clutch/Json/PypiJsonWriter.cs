@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Simple;
 using Clutch.Storage;
 

@@ -1,4 +1,5 @@
 using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Storage;
 
 namespace Clutch.Json;

@@ -1,4 +1,4 @@
-using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Storage;
 
 namespace Clutch.Manage;
@@ -14,11 +14,7 @@ public static class DevRetention
     public static IReadOnlyList<CatalogFile> Expired(IReadOnlyList<CatalogFile> files, int keep)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keep);
-        var prereleases = files
-            .Select(f => (File: f, Version: PackageVersion.Parse(f.Version)))
-            .Where(x => x.Version.IsPrerelease)
-            .ToList();
-        var kept = prereleases.Select(x => x.Version).Distinct().OrderDescending().Take(keep).ToHashSet();
-        return prereleases.Where(x => !kept.Contains(x.Version)).Select(x => x.File).ToList();
+        var prereleases = ProjectReleases.Group(files).Where(r => r.Version.IsPrerelease).ToList();
+        return prereleases.Take(Math.Max(0, prereleases.Count - keep)).SelectMany(r => r.Files).ToList();
     }
 }

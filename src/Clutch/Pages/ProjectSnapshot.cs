@@ -11,7 +11,8 @@ public sealed class ProjectSnapshot
     public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links)
     {
         Name = name;
-        Files = FileOrder.Sort(files);
+        Releases = ProjectReleases.Group(files);
+        Files = Releases.SelectMany(r => r.Files).ToArray();
         Links = links;
         var byPath = new Dictionary<string, CatalogFile>(Files.Count, StringComparer.Ordinal);
         foreach (var f in Files)
@@ -22,13 +23,16 @@ public sealed class ProjectSnapshot
         ByPath = byPath;
 
         // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
-        var model = SimpleProjectPage.Create(name, Files, "../../files/");
+        var model = SimpleProjectPage.Create(name, Releases, "../../files/");
         SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model));
         SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model));
         LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, Files, links, "../../files/"));
     }
 
     public ProjectName Name { get; }
+
+    /// <summary>The files grouped by version, oldest first.</summary>
+    public IReadOnlyList<Release> Releases { get; }
 
     /// <summary>Files in page order (by version, then filename).</summary>
     public IReadOnlyList<CatalogFile> Files { get; }

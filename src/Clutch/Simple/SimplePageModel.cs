@@ -1,4 +1,5 @@
 using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Storage;
 
 namespace Clutch.Simple;
@@ -18,30 +19,26 @@ public sealed record SimpleFileEntry(
 /// <summary>A project page: PEP 503/691/700 data for one project, files ordered by version.</summary>
 public sealed record SimpleProjectPage(ProjectName Name, IReadOnlyList<SimpleFileEntry> Files, IReadOnlyList<string> Versions)
 {
-    /// <summary>Builds the page model. <paramref name="files"/> must be sorted by <see cref="FileOrder"/>.</summary>
-    public static SimpleProjectPage Create(ProjectName name, IReadOnlyList<CatalogFile> files, string filesPrefix)
+    /// <summary>Builds the page model from releases in page order.</summary>
+    public static SimpleProjectPage Create(ProjectName name, IReadOnlyList<Release> releases, string filesPrefix)
     {
-        var entries = new SimpleFileEntry[files.Count];
-        var versions = new List<string>();
-        PackageVersion? last = null;
-        for (var i = 0; i < files.Count; i++)
+        var entries = new List<SimpleFileEntry>();
+        var versions = new string[releases.Count];
+        for (var r = 0; r < releases.Count; r++)
         {
-            var f = files[i];
-            entries[i] = new SimpleFileEntry(
-                f.Filename,
-                filesPrefix + FileUrls.EscapeKey(f.Path),
-                f.Sha256,
-                f.RequiresPython,
-                f.MetadataSha256,
-                f.Yanked,
-                f.YankedReason,
-                f.Size,
-                f.UploadTime);
-            var v = PackageVersion.Parse(f.Version);
-            if (last is null || v != last)
+            versions[r] = releases[r].Key;
+            foreach (var f in releases[r].Files)
             {
-                versions.Add(v.Normalized);
-                last = v;
+                entries.Add(new SimpleFileEntry(
+                    f.Filename,
+                    filesPrefix + FileUrls.EscapeKey(f.Path),
+                    f.Sha256,
+                    f.RequiresPython,
+                    f.MetadataSha256,
+                    f.Yanked,
+                    f.YankedReason,
+                    f.Size,
+                    f.UploadTime));
             }
         }
 
@@ -51,27 +48,6 @@ public sealed record SimpleProjectPage(ProjectName Name, IReadOnlyList<SimpleFil
 
 /// <summary>The root page: every project, by normalized name.</summary>
 public sealed record SimpleIndexPage(IReadOnlyList<ProjectSummary> Projects);
-
-/// <summary>The order files appear in on every page: by version (pip's order), then filename.</summary>
-public static class FileOrder
-{
-    public static CatalogFile[] Sort(IEnumerable<CatalogFile> files)
-    {
-        var array = files.ToArray();
-        var keys = new (PackageVersion Version, string Filename)[array.Length];
-        for (var i = 0; i < array.Length; i++)
-        {
-            keys[i] = (PackageVersion.Parse(array[i].Version), array[i].Filename);
-        }
-
-        Array.Sort(keys, array, Comparer<(PackageVersion Version, string Filename)>.Create(static (a, b) =>
-        {
-            var c = a.Version.CompareTo(b.Version);
-            return c != 0 ? c : string.CompareOrdinal(a.Filename, b.Filename);
-        }));
-        return array;
-    }
-}
 
 /// <summary>URLs of stored files, relative to the page that links them.</summary>
 public static class FileUrls
