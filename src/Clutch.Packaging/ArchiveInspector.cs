@@ -87,6 +87,27 @@ public static class ArchiveInspector
 
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
+    /// <summary>Adds a member's declared size to the running total, refusing archives that declare too much.</summary>
+    internal static long AddDeclaredSize(string file, long total, long length, ArchiveLimits limits)
+    {
+        total += length;
+        return total <= limits.MaxTotalUncompressedBytes
+            ? total
+            : throw new InvalidArchiveException($"'{file}': declares more than {limits.MaxTotalUncompressedBytes} uncompressed bytes");
+    }
+
+    /// <summary>
+    /// Records the top-level name of a member path (no leading slash): its first directory, or
+    /// <c>/name</c> for a file at the top, so an sdist's single top directory can be checked.
+    /// Returns the index of the first '/', or -1.
+    /// </summary>
+    internal static int NoteTopLevel(HashSet<string> topLevel, string path, bool isDirectory)
+    {
+        var slash = path.IndexOf('/');
+        topLevel.Add(slash < 0 ? (isDirectory ? path : "/" + path) : path[..slash]);
+        return slash;
+    }
+
     /// <summary>
     /// Checks a member path and returns it without empty and <c>.</c> segments. Refuses absolute
     /// paths, drive letters, backslashes, NUL and <c>..</c> segments.

@@ -56,20 +56,14 @@ internal static class TarInspector
                 throw new InvalidArchiveException($"'{file}': member '{entry.Name}' declares {entry.Length} bytes, more than the limit of {limits.MaxMemberBytes}");
             }
 
-            total += entry.Length;
-            if (total > limits.MaxTotalUncompressedBytes)
-            {
-                throw new InvalidArchiveException($"'{file}': declares more than {limits.MaxTotalUncompressedBytes} uncompressed bytes");
-            }
-
+            total = ArchiveInspector.AddDeclaredSize(file, total, entry.Length, limits);
             if (path.Length == 0)
             {
                 continue;
             }
 
-            var slash = path.IndexOf('/');
             var isDirectory = entry.EntryType == TarEntryType.Directory;
-            topLevel.Add(slash < 0 && !isDirectory ? "/" + path : (slash < 0 ? path : path[..slash]));
+            var slash = ArchiveInspector.NoteTopLevel(topLevel, path, isDirectory);
 
             // Only the top directory's own PKG-INFO counts (not src/*.egg-info/PKG-INFO).
             if (!isDirectory && slash > 0 && path.IndexOf('/', slash + 1) < 0 && path.AsSpan(slash + 1).SequenceEqual("PKG-INFO"))

@@ -63,23 +63,16 @@ internal static class ZipInspector
             }
 
             CheckSize(file, entry, limits);
-            total += entry.Length;
-            if (total > limits.MaxTotalUncompressedBytes)
-            {
-                throw new InvalidArchiveException($"'{file}': declares more than {limits.MaxTotalUncompressedBytes} uncompressed bytes");
-            }
-
+            total = ArchiveInspector.AddDeclaredSize(file, total, entry.Length, limits);
             if (path.Length == 0)
             {
                 continue;
             }
 
-            var slash = path.IndexOf('/');
-            var top = slash < 0 ? path : path[..slash];
-            topLevel.Add(slash < 0 && !entry.FullName.EndsWith('/') ? "/" + path : top);
-            if (slash > 0 && top.EndsWith(".dist-info", StringComparison.Ordinal))
+            var slash = ArchiveInspector.NoteTopLevel(topLevel, path, entry.FullName.EndsWith('/'));
+            if (slash > 0 && path.AsSpan(0, slash).EndsWith(".dist-info", StringComparison.Ordinal))
             {
-                distInfo.Add(top);
+                distInfo.Add(path[..slash]);
             }
 
             if (!entry.FullName.EndsWith('/') && !byPath.TryAdd(path, entry))
