@@ -23,15 +23,15 @@ public class PageBenchmarks
     public void Setup()
     {
         _files = Corpus.ProjectFiles("bench-project", 100);
-        _project = SimpleProjectPage.Create(ProjectName.Normalize("bench-project"), FileOrder.Sort(_files), "../../files/");
+        _project = SimpleProjectPage.Create(ProjectName.Normalize("bench-project"), ProjectReleases.Group(_files), "../../files/");
         _root = new SimpleIndexPage(Corpus.Projects(5_000));
         _projectHtml = SimpleHtmlWriter.WriteProject(_project);
         _rootHtml = SimpleHtmlWriter.WriteIndex(_root);
     }
 
-    [Benchmark(Description = "project (100 files): model")]
+    [Benchmark(Description = "project (100 files): sort, group and model")]
     public SimpleProjectPage ProjectModel() =>
-        SimpleProjectPage.Create(ProjectName.Normalize("bench-project"), FileOrder.Sort(_files), "../../files/");
+        SimpleProjectPage.Create(ProjectName.Normalize("bench-project"), ProjectReleases.Group(_files), "../../files/");
 
     [Benchmark(Description = "project (100 files): HTML")]
     public byte[] ProjectHtml() => SimpleHtmlWriter.WriteProject(_project);
