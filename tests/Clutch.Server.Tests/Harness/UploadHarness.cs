@@ -128,6 +128,24 @@ public static class UploadHarness
         return server.UploadAsync(Form(WheelBytes(name, version, payload), $"{distName}-{version}-py3-none-any.whl", name, version), user, secret);
     }
 
+    /// <summary>
+    /// The package folder's files once they equal <paramref name="expected"/>, or as they are after
+    /// <paramref name="within"/>: a delete removes the catalog row before the file, so the folder can
+    /// trail the page by a moment.
+    /// </summary>
+    public static async Task<string[]> PublicFilesSettledAsync(this InProcessServer server, string[] expected, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var files = server.PublicFiles();
+        while (!files.SequenceEqual(expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+            files = server.PublicFiles();
+        }
+
+        return files;
+    }
+
     /// <summary>Every file under the folder except the private area (what a reader of the folder would see).</summary>
     public static string[] PublicFiles(this InProcessServer server) =>
         Directory.EnumerateFiles(server.Root, "*", SearchOption.AllDirectories)

@@ -61,10 +61,9 @@ public sealed class DevRetentionTests
 
         Assert.True(await server.WaitForPageAsync("/simple/ci-built/", page => !page.Contains("1.1.dev2-"), TimeSpan.FromSeconds(15)));
 
-        Assert.Equal(
-            ["ci-built/ci_built-0.9-py3-none-any.whl", "ci-built/ci_built-1.0-py3-none-any.whl", "ci-built/ci_built-1.1.dev3-py3-none-any.whl",
-                "ci-built/ci_built-1.1.dev4-py3-none-any.whl", "ci-built/ci_built-1.1.dev5-py3-none-any.whl"],
-            server.PublicFiles());
+        string[] expected = ["ci-built/ci_built-0.9-py3-none-any.whl", "ci-built/ci_built-1.0-py3-none-any.whl", "ci-built/ci_built-1.1.dev3-py3-none-any.whl",
+            "ci-built/ci_built-1.1.dev4-py3-none-any.whl", "ci-built/ci_built-1.1.dev5-py3-none-any.whl"];
+        Assert.Equal(expected, await server.PublicFilesSettledAsync(expected, TimeSpan.FromSeconds(5)));
         var tombstone = await server.Services.GetRequiredService<IDeletedFiles>().FindAsync("ci_built-1.1.dev1-py3-none-any.whl", CancellationToken.None);
         Assert.Equal(ReleaseManager.RetentionActor, tombstone!.Reason);
     }
@@ -81,6 +80,8 @@ public sealed class DevRetentionTests
         }
 
         Assert.True(await server.WaitForPageAsync("/simple/dropped/", page => page.Contains("2.1.dev2") && !page.Contains("2.1.dev1"), TimeSpan.FromSeconds(20)));
-        Assert.Equal(["dropped/dropped-2.0-py3-none-any.whl", "dropped/dropped-2.1.dev2-py3-none-any.whl"], server.PublicFiles());
+
+        string[] expected = ["dropped/dropped-2.0-py3-none-any.whl", "dropped/dropped-2.1.dev2-py3-none-any.whl"];
+        Assert.Equal(expected, await server.PublicFilesSettledAsync(expected, TimeSpan.FromSeconds(5)));
     }
 }
