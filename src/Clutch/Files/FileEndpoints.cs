@@ -22,7 +22,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Answers one file or metadata request; also called by <see cref="Pages.PageFastPath"/> before routing.</summary>
-    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
+    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {
@@ -32,49 +32,61 @@ public static class FileEndpoints
         var wantsMetadata = key.EndsWith(MetadataSuffix, StringComparison.Ordinal);
         var fileKey = wantsMetadata ? key[..^MetadataSuffix.Length] : key;
         var file = await locator.FindAsync(fileKey, context.RequestAborted);
-        if (file is null || (wantsMetadata && file.MetadataSha256 is null))
+        if (file is null || (wantsMetadata && !file.HasMetadata))
         {
             return TypedResults.Text($"No file '{key}' in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : file.Path;
-        var etag = new EntityTagHeaderValue("\"" + (wantsMetadata ? file.MetadataSha256 : file.Sha256) + "\"");
-        var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(file.Filename);
+        var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : fileKey;
+        var etag = file.ETag(wantsMetadata);
+        var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(fileKey);
         context.Response.Headers.CacheControl = cache.Files;
 
         var local = blobs.GetLocalPath(blobKey);
         if (local is not null)
         {
+            if (!wantsMetadata && SmallFileResult.Applies(context.Request, file.Size))
+            {
+                // The common download: checked against the listed size while it is read, no separate stat.
+                return new SmallFileResult(local, file.Size, contentType, etag, file.UploadTime);
+            }
+
             var info = new FileInfo(local);
             if (!info.Exists || (!wantsMetadata && info.Length != file.Size))
             {
-                // Changed on disk and not yet re-indexed: never serve bytes that disagree with the listed hash.
-                context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers.RetryAfter = "1";
-                return TypedResults.Text($"File '{key}' is being re-indexed.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Reindexing(context, key);
             }
 
-            return SmallFileResult.Applies(context.Request, info.Length)
-                ? new SmallFileResult(local, info.Length, info.LastWriteTimeUtc, contentType, etag, file.UploadTime, smallFiles)
-                : TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
+            return TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(etag), enableRangeProcessing: true);
         }
 
         var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
-        return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: stream.CanSeek);
+        return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(etag), enableRangeProcessing: stream.CanSeek);
+    }
+
+    /// <summary>
+    /// The file changed on disk and is not yet re-indexed: never serve bytes that disagree with the
+    /// listed hash; ask the client to come back in a second.
+    /// </summary>
+    internal static IResult Reindexing(HttpContext context, string key)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Text($"File '{key}' is being re-indexed.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
 
 /// <summary>Finds a catalog file by key from the page cache, falling back to the catalog.</summary>
 public sealed class FileLocator(PageCache cache, ICatalog catalog)
 {
-    public async Task<CatalogFile?> FindAsync(string key, CancellationToken cancellationToken)
+    public async Task<FileDownload?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var slash = key.LastIndexOf('/');
         if (slash > 0 && key.IndexOf('/') == slash)
         {
             // The usual layout, {project}/{filename}: one cached lookup, no filename parsing.
             var byFolder = await cache.GetProjectAsync(ProjectName.Normalize(key[..slash]));
-            if (byFolder.ByPath.TryGetValue(key, out var direct))
+            if (byFolder.Downloads.TryGetValue(key, out var direct))
             {
                 return direct;
             }
@@ -85,14 +97,14 @@ public sealed class FileLocator(PageCache cache, ICatalog catalog)
         if (DistributionFilename.TryParse(filename, folder, out var parsed, out _))
         {
             var snapshot = await cache.GetProjectAsync(parsed!.Project);
-            if (snapshot.ByPath.TryGetValue(key, out var hit))
+            if (snapshot.Downloads.TryGetValue(key, out var hit))
             {
                 return hit;
             }
         }
 
         var found = await catalog.FindFileAsync(filename, cancellationToken);
-        return found is not null && string.Equals(found.Path, key, StringComparison.Ordinal) ? found : null;
+        return found is not null && string.Equals(found.Path, key, StringComparison.Ordinal) ? new FileDownload(found) : null;
     }
 }
 

@@ -6,11 +6,12 @@ namespace Clutch.Files;
 /// <summary>
 /// A whole small file for a plain GET or HEAD (no range, no condition): the headers the physical
 /// file result would send, and the bytes read synchronously in one call. For a small file already in
-/// the page cache this is a few microseconds, where the async file path costs a thread-pool hop
-/// and a stream per request. Anything else (ranges, conditionals, large files) takes the general path.
+/// the page cache this is open, one read and close — no stat, no stream, no thread-pool hop. The read
+/// asks for one byte more than the listed size, so a file changed on disk and not yet re-indexed is
+/// noticed by the read itself and answered with 503 instead of bytes that disagree with the listing.
+/// Anything else (ranges, conditionals, large files) takes the general path.
 /// </summary>
-internal sealed class SmallFileResult(
-    string path, long length, DateTime lastWriteUtc, string contentType, EntityTagHeaderValue etag, DateTimeOffset lastModified, SmallFileCache cache) : IResult
+internal sealed class SmallFileResult(string path, long length, string contentType, string etag, DateTimeOffset lastModified) : IResult
 {
     /// <summary>Largest file answered this way.</summary>
     public const long MaxLength = 64 * 1024;
@@ -28,57 +29,77 @@ internal sealed class SmallFileResult(
             && h.IfMatch.Count == 0 && h.IfUnmodifiedSince.Count == 0 && h.IfRange.Count == 0;
     }
 
-    public async Task ExecuteAsync(HttpContext context)
+    public Task ExecuteAsync(HttpContext context)
     {
-        var response = context.Response;
-        var headers = response.Headers;
-        response.ContentType = contentType;
-        response.ContentLength = length;
-        headers.AcceptRanges = "bytes";
-        headers.ETag = etag.ToString();
-        headers.LastModified = HeaderUtilities.FormatDate(lastModified);
-        if (HttpMethods.IsHead(context.Request.Method))
-        {
-            return;
-        }
-
-        var cached = cache.TryGet(path, length, lastWriteUtc);
-        if (cached is not null)
-        {
-            await response.BodyWriter.WriteAsync(cached, context.RequestAborted);
-            return;
-        }
-
-        var keep = cache.HasRoomFor(length);
-        var buffer = keep ? new byte[length] : ArrayPool<byte>.Shared.Rent((int)length);
+        var head = HttpMethods.IsHead(context.Request.Method);
+        var buffer = head ? null : ArrayPool<byte>.Shared.Rent((int)length + 1);
         try
         {
-            int read;
-            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            {
-                read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)length), 0);
-            }
-
+            var read = Read(buffer);
             if (read != length)
             {
-                // Shrunk since it was checked: never send bytes that disagree with the listed length.
-                context.Abort();
-                return;
+                return FileEndpoints.Reindexing(context, context.Request.Path.Value ?? path).ExecuteAsync(context);
             }
 
-            if (keep)
+            var response = context.Response;
+            var headers = response.Headers;
+            response.ContentType = contentType;
+            response.ContentLength = length;
+            headers.AcceptRanges = "bytes";
+            headers.ETag = etag;
+            headers.LastModified = HeaderUtilities.FormatDate(lastModified);
+            if (buffer is null)
             {
-                cache.Add(path, lastWriteUtc, buffer);
+                return Task.CompletedTask;
             }
 
-            await response.BodyWriter.WriteAsync(buffer.AsMemory(0, (int)length), context.RequestAborted);
+            var write = response.BodyWriter.WriteAsync(buffer.AsMemory(0, (int)length), context.RequestAborted);
+            if (write.IsCompletedSuccessfully)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return Task.CompletedTask;
+            }
+
+            var pending = ReturnAfter(write, buffer);
+            buffer = null;
+            return pending;
         }
         finally
         {
-            if (!keep)
+            if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+    }
+
+    /// <summary>Bytes read (at most length + 1), or for HEAD the file's length; -1 when it is gone.</summary>
+    private long Read(byte[]? buffer)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return buffer is null ? RandomAccess.GetLength(handle) : RandomAccess.Read(handle, buffer.AsSpan(0, (int)length + 1), 0);
+        }
+        catch (FileNotFoundException)
+        {
+            return -1;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    private static async Task ReturnAfter(ValueTask<System.IO.Pipelines.FlushResult> write, byte[] buffer)
+    {
+        try
+        {
+            await write;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

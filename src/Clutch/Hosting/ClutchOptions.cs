@@ -37,6 +37,12 @@ public sealed class ClutchOptions
     /// <summary>Seconds between full reconciles of the folder against the catalog.</summary>
     public int ReconcileSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Memory for the plain (uncompressed) bytes of rendered pages, in MB. Every page's gzip bytes are
+    /// kept regardless; plain bytes beyond this are restored from them on demand.
+    /// </summary>
+    public int PageCacheMegabytes { get; set; } = 32;
+
     /// <summary>Cache-Control max-age of index pages, seconds.</summary>
     public int PageMaxAgeSeconds { get; set; } = 10;
 

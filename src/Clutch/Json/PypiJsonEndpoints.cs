@@ -28,8 +28,8 @@ public static class PypiJsonEndpoints
             return;
         }
 
-        var snapshot = await cache.GetProjectAsync(name);
-        var releases = snapshot.Releases;
+        var detail = await cache.GetDetailAsync(name);
+        var releases = detail.Releases;
         Release? release;
         if (version is null)
         {
@@ -47,7 +47,7 @@ public static class PypiJsonEndpoints
             return;
         }
 
-        var metadata = await metadataCache.GetAsync(snapshot, release, context.RequestAborted);
+        var metadata = await metadataCache.GetAsync(detail, release, context.RequestAborted);
         var request = context.Request;
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}";
         var body = PypiJsonWriter.Write(name, release, metadata, version is null ? releases : null, baseUrl);
@@ -64,16 +64,16 @@ public static class PypiJsonEndpoints
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not Found").ExecuteAsync(context);
 }
 
-/// <summary>Release metadata per page snapshot: read once per change, dropped with the snapshot.</summary>
+/// <summary>Release metadata per project detail: read once per change, dropped with the detail.</summary>
 public sealed class ReleaseMetadataCache(ReleaseMetadataReader reader)
 {
-    private readonly ConditionalWeakTable<ProjectSnapshot, ConcurrentDictionary<string, Task<CoreMetadata?>>> _bySnapshot = [];
+    private readonly ConditionalWeakTable<ProjectDetail, ConcurrentDictionary<string, Task<CoreMetadata?>>> _byDetail = [];
 
-    public Task<CoreMetadata?> GetAsync(ProjectSnapshot snapshot, Release release, CancellationToken cancellationToken)
+    public Task<CoreMetadata?> GetAsync(ProjectDetail detail, Release release, CancellationToken cancellationToken)
     {
-        var perSnapshot = _bySnapshot.GetValue(snapshot, static _ => new ConcurrentDictionary<string, Task<CoreMetadata?>>(StringComparer.Ordinal));
-        // Shared by every request for this snapshot, so one caller hanging up must not cancel it.
+        var perDetail = _byDetail.GetValue(detail, static _ => new ConcurrentDictionary<string, Task<CoreMetadata?>>(StringComparer.Ordinal));
+        // Shared by every request for this detail, so one caller hanging up must not cancel it.
         _ = cancellationToken;
-        return perSnapshot.GetOrAdd(release.Key, _ => reader.ReadAsync(release, CancellationToken.None));
+        return perDetail.GetOrAdd(release.Key, _ => reader.ReadAsync(release, CancellationToken.None));
     }
 }

@@ -14,13 +14,15 @@ namespace Clutch.Pages;
 public sealed class PageCache : IDisposable
 {
     private readonly ICatalog _catalog;
+    private readonly PlainPageBudget _budget;
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new();
     private readonly LazySlot<RootSnapshot> _root;
     private readonly LazySlot<RenderedPage> _linksRoot;
 
-    public PageCache(ICatalog catalog)
+    public PageCache(ICatalog catalog, PlainPageBudget budget)
     {
         _catalog = catalog;
+        _budget = budget;
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
         _catalog.Changed += OnChanged;
@@ -38,6 +40,25 @@ public sealed class PageCache : IDisposable
     }
 
     public Task<RootSnapshot> GetRootAsync() => _root.GetAsync();
+
+    /// <summary>
+    /// A project's catalog rows as releases, for the JSON API: the snapshot's own while the GC has
+    /// left them, otherwise read again (and kept with the snapshot until memory is needed).
+    /// </summary>
+    public async Task<ProjectDetail> GetDetailAsync(ProjectName name)
+    {
+        var snapshot = await GetProjectAsync(name).ConfigureAwait(false);
+        if (snapshot.TryGetDetail(out var detail))
+        {
+            return detail;
+        }
+
+        var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
+        var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
+        detail = new ProjectDetail(ProjectReleases.Group(files), links);
+        snapshot.SetDetail(detail);
+        return detail;
+    }
 
     public Task<RenderedPage> GetLinksRootAsync() => _linksRoot.GetAsync();
 
@@ -69,14 +90,14 @@ public sealed class PageCache : IDisposable
         await Task.Yield();
         var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
         var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
-        return new ProjectSnapshot(name, files, links);
+        return new ProjectSnapshot(name, files, links, _budget);
     }
 
     private async Task<RootSnapshot> BuildRootAsync()
     {
         await Task.Yield();
         var projects = await _catalog.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
-        return new RootSnapshot(projects);
+        return new RootSnapshot(projects, _budget);
     }
 
     private async Task<RenderedPage> BuildLinksRootAsync()
@@ -85,7 +106,7 @@ public sealed class PageCache : IDisposable
         var files = await _catalog.GetAllFilesAsync(CancellationToken.None).ConfigureAwait(false);
         var links = await _catalog.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
         var sorted = files.OrderBy(f => f.Project).ThenBy(f => f.Filename, StringComparer.Ordinal).ToArray();
-        return new RenderedPage(LinksPageWriter.Write("Links", sorted, links, "../files/"));
+        return new RenderedPage(LinksPageWriter.Write("Links", sorted, links, "../files/"), _budget);
     }
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)

@@ -1,3 +1,4 @@
+using Clutch.Files;
 using Clutch.Links;
 using Clutch.Packaging;
 using Clutch.Simple;
@@ -5,41 +6,42 @@ using Clutch.Storage;
 
 namespace Clutch.Pages;
 
-/// <summary>Everything served for one project, built from one catalog read.</summary>
+/// <summary>
+/// Everything served for one project on the hot paths, built from one catalog read: its rendered
+/// pages and what downloads need of its files. The catalog rows themselves are not kept (at
+/// 100,000 files they were most of the server's memory); the JSON API reads them through
+/// <see cref="PageCache.GetDetailAsync"/>, which keeps them only while memory allows.
+/// </summary>
 public sealed class ProjectSnapshot
 {
-    public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links)
+    private readonly WeakReference<ProjectDetail> _detail;
+
+    public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, PlainPageBudget? budget = null)
     {
         Name = name;
-        Releases = ProjectReleases.Group(files);
-        Files = Releases.SelectMany(r => r.Files).ToArray();
-        Links = links;
-        var byPath = new Dictionary<string, CatalogFile>(Files.Count, StringComparer.Ordinal);
-        foreach (var f in Files)
+        var detail = new ProjectDetail(ProjectReleases.Group(files), links);
+        _detail = new WeakReference<ProjectDetail>(detail);
+        Exists = files.Count > 0 || links.Count > 0;
+
+        var downloads = new Dictionary<string, FileDownload>(files.Count, StringComparer.Ordinal);
+        foreach (var f in files)
         {
-            byPath[f.Path] = f;
+            downloads[f.Path] = new FileDownload(f);
         }
 
-        ByPath = byPath;
+        Downloads = downloads;
 
         // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
-        var model = SimpleProjectPage.Create(name, Releases, "../../files/");
-        SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model));
-        SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model));
-        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, Files, links, "../../files/"));
+        var model = SimpleProjectPage.Create(name, detail.Releases, "../../files/");
+        SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model), budget);
+        SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model), budget);
+        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, detail.Files, links, "../../files/"), budget);
     }
 
     public ProjectName Name { get; }
 
-    /// <summary>The files grouped by version, oldest first.</summary>
-    public IReadOnlyList<Release> Releases { get; }
-
-    /// <summary>Files in page order (by version, then filename).</summary>
-    public IReadOnlyList<CatalogFile> Files { get; }
-
-    public IReadOnlyList<DeveloperLink> Links { get; }
-
-    public IReadOnlyDictionary<string, CatalogFile> ByPath { get; }
+    /// <summary>The project's files by blob key, as downloads need them.</summary>
+    public IReadOnlyDictionary<string, FileDownload> Downloads { get; }
 
     public RenderedPage SimpleHtml { get; }
 
@@ -48,15 +50,32 @@ public sealed class ProjectSnapshot
     public RenderedPage LinksHtml { get; }
 
     /// <summary>True when the project has files or developer links.</summary>
-    public bool Exists => Files.Count > 0 || Links.Count > 0;
+    public bool Exists { get; }
+
+    /// <summary>The rows this snapshot was built from, while nothing has needed their memory.</summary>
+    internal bool TryGetDetail(out ProjectDetail detail) => _detail.TryGetTarget(out detail!);
+
+    internal void SetDetail(ProjectDetail detail) => _detail.SetTarget(detail);
+}
+
+/// <summary>A project's catalog rows grouped into releases, for the JSON API.</summary>
+public sealed class ProjectDetail(IReadOnlyList<Release> releases, IReadOnlyList<DeveloperLink> links)
+{
+    /// <summary>The files grouped by version, oldest first.</summary>
+    public IReadOnlyList<Release> Releases { get; } = releases;
+
+    /// <summary>Files in page order (by version, then filename).</summary>
+    public IReadOnlyList<CatalogFile> Files { get; } = releases.SelectMany(r => r.Files).ToArray();
+
+    public IReadOnlyList<DeveloperLink> Links { get; } = links;
 }
 
 /// <summary>The root pages, built from one catalog read.</summary>
-public sealed class RootSnapshot(IReadOnlyList<ProjectSummary> projects)
+public sealed class RootSnapshot(IReadOnlyList<ProjectSummary> projects, PlainPageBudget? budget = null)
 {
     public IReadOnlyList<ProjectSummary> Projects { get; } = projects;
 
-    public RenderedPage SimpleHtml { get; } = new(SimpleHtmlWriter.WriteIndex(new SimpleIndexPage(projects)));
+    public RenderedPage SimpleHtml { get; } = new(SimpleHtmlWriter.WriteIndex(new SimpleIndexPage(projects)), budget);
 
-    public RenderedPage SimpleJson { get; } = new(SimpleJsonWriter.WriteIndex(new SimpleIndexPage(projects)));
+    public RenderedPage SimpleJson { get; } = new(SimpleJsonWriter.WriteIndex(new SimpleIndexPage(projects)), budget);
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Clutch.Packaging;
+using Clutch.Pages;
 using Clutch.Server.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clutch.Server.Tests.Json;
 
@@ -42,6 +45,25 @@ public class PypiJsonEndpointTests(SeededServerFixture fixture) : IClassFixture<
         using var file = await _client.GetAsync(url.GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.OK, file.StatusCode);
     }
+
+    [Fact]
+    public async Task Project_json_is_the_same_after_the_rows_kept_with_the_page_were_collected()
+    {
+        var before = (await GetJsonAsync("/pypi/alpha/json")).GetRawText();
+        var cache = fixture.Server.Services.GetRequiredService<PageCache>();
+        var snapshot = await cache.GetProjectAsync(ProjectName.Normalize("alpha"));
+
+        // The snapshot holds its catalog rows weakly; once collected they are read again from the catalog.
+        ForgetRows(snapshot);
+        Assert.False(snapshot.TryGetDetail(out _));
+
+        Assert.Equal(before, (await GetJsonAsync("/pypi/alpha/json")).GetRawText());
+        Assert.True(snapshot.TryGetDetail(out var reread));
+        Assert.Equal(["1.0", "1.5.dev1234", "2.0"], reread.Releases.Select(r => r.Files[0].Version));
+    }
+
+    /// <summary>What a collection does to the rows while the page is kept.</summary>
+    private static void ForgetRows(ProjectSnapshot snapshot) => snapshot.SetDetail(null!);
 
     [Fact]
     public async Task Version_json_describes_that_version_only()

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using Clutch.Storage;
+
+namespace Clutch.Files;
+
+/// <summary>
+/// What a download needs of one catalog file, kept per project for every file the index lists:
+/// about a hundred bytes besides its path, where a whole catalog row with its strings is ten times that.
+/// </summary>
+public sealed class FileDownload
+{
+    private readonly Sha256Bytes _sha256;
+    private readonly Sha256Bytes _metadataSha256;
+
+    public FileDownload(CatalogFile file)
+    {
+        Size = file.Size;
+        UploadTime = file.UploadTime;
+        Convert.FromHexString(file.Sha256, _sha256, out _, out _);
+        if (file.MetadataSha256 is { } metadata)
+        {
+            HasMetadata = true;
+            Convert.FromHexString(metadata, _metadataSha256, out _, out _);
+        }
+    }
+
+    public long Size { get; }
+
+    public DateTimeOffset UploadTime { get; }
+
+    /// <summary>True when a PEP 658 metadata file is served next to the file.</summary>
+    public bool HasMetadata { get; }
+
+    public string Sha256 => Convert.ToHexStringLower(_sha256);
+
+    public string? MetadataSha256 => HasMetadata ? Convert.ToHexStringLower(_metadataSha256) : null;
+
+    /// <summary>The strong ETag of the file's bytes or of its metadata: the quoted sha256.</summary>
+    public string ETag(bool metadata) => string.Create(66, metadata ? _metadataSha256 : _sha256, static (span, sha) =>
+    {
+        span[0] = '"';
+        Convert.TryToHexStringLower(sha, span[1..65], out _);
+        span[65] = '"';
+    });
+
+    [InlineArray(32)]
+    private struct Sha256Bytes
+    {
+        private byte _first;
+    }
+}
