@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Clutch.Packaging;
 
 namespace Clutch.Storage;
@@ -25,6 +26,19 @@ public interface ICatalog
 
     /// <summary>Every file, for reconciling against the blob store (path, size, mtime).</summary>
     Task<IReadOnlyList<CatalogFile>> GetAllFilesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every file ordered by project, then filename (ordinal), read as it streams: for pages that list
+    /// the whole index, which must not hold every row at once. Providers should override the default.
+    /// </summary>
+    async IAsyncEnumerable<CatalogFile> StreamAllFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var files = await GetAllFilesAsync(cancellationToken);
+        foreach (var f in files.OrderBy(f => f.Project.Value, StringComparer.Ordinal).ThenBy(f => f.Filename, StringComparer.Ordinal))
+        {
+            yield return f;
+        }
+    }
 
     /// <summary>
     /// Path, filename, size and source mtime of every file: the cheap read a warm-start reconcile of a

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Clutch.Packaging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -142,6 +143,17 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         return await ReadFilesAsync(command, cancellationToken);
     }
 
+    public async IAsyncEnumerable<CatalogFile> StreamAllFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {FileColumns} FROM files ORDER BY project, filename";
+        await foreach (var file in StreamFilesAsync(command, cancellationToken))
+        {
+            yield return file;
+        }
+    }
+
     public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenForReadAsync(cancellationToken);
@@ -238,8 +250,18 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     private static async Task<List<CatalogFile>> ReadFilesAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
-        var names = new Dictionary<string, ProjectName>(StringComparer.Ordinal);
         var result = new List<CatalogFile>();
+        await foreach (var file in StreamFilesAsync(command, cancellationToken))
+        {
+            result.Add(file);
+        }
+
+        return result;
+    }
+
+    private static async IAsyncEnumerable<CatalogFile> StreamFilesAsync(SqliteCommand command, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, ProjectName>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -250,7 +272,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
                 names[project] = name;
             }
 
-            result.Add(new CatalogFile
+            yield return new CatalogFile
             {
                 Path = reader.GetString(0),
                 Filename = reader.GetString(1),
@@ -270,10 +292,8 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
                 MetadataSha256 = reader.IsDBNull(15) ? null : reader.GetString(15),
                 Summary = reader.IsDBNull(16) ? null : reader.GetString(16),
                 SourceMtimeTicks = reader.GetInt64(17),
-            });
+            };
         }
-
-        return result;
     }
 
     private static async Task<List<DeveloperLink>> ReadLinksAsync(SqliteCommand command, CancellationToken cancellationToken)

@@ -23,10 +23,21 @@ public static class ServeCommand
                 r.AddError("--keep-dev must be 0 or more.");
             }
         });
+        var pageCache = new Option<int?>("--page-cache-mb")
+        {
+            Description = "Memory for uncompressed page bytes, in MB (default 32); gzip bytes of every page are always kept.",
+        };
+        pageCache.Validators.Add(r =>
+        {
+            if (r.GetValue(pageCache) < 0)
+            {
+                r.AddError("--page-cache-mb must be 0 or more.");
+            }
+        });
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, htpasswd, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -38,6 +49,7 @@ public static class ServeCommand
                 ["Private"] = parse.GetValue(isPrivate)?.ToString(),
                 ["MaxUploadBytes"] = parse.GetValue(maxUpload)?.ToString(CultureInfo.InvariantCulture),
                 ["KeepDev"] = parse.GetValue(keepDev)?.ToString(CultureInfo.InvariantCulture),
+                ["PageCacheMegabytes"] = parse.GetValue(pageCache)?.ToString(CultureInfo.InvariantCulture),
                 ["Htpasswd"] = parse.GetValue(htpasswd),
             };
             try

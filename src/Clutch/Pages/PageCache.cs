@@ -103,10 +103,9 @@ public sealed class PageCache : IDisposable
     private async Task<RenderedPage> BuildLinksRootAsync()
     {
         await Task.Yield();
-        var files = await _catalog.GetAllFilesAsync(CancellationToken.None).ConfigureAwait(false);
         var links = await _catalog.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
-        var sorted = files.OrderBy(f => f.Project).ThenBy(f => f.Filename, StringComparer.Ordinal).ToArray();
-        return new RenderedPage(LinksPageWriter.Write("Links", sorted, links, "../files/"), _budget);
+        return await RenderedPage.WriteCompressedAsync(output =>
+            LinksPageWriter.WriteAsync(output, "Links", _catalog.StreamAllFilesAsync(CancellationToken.None), links, "../files/")).ConfigureAwait(false);
     }
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)

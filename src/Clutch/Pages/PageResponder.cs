@@ -31,6 +31,12 @@ public sealed class PageResponder(StringValues cacheControl)
             headers.ContentEncoding = GzipValue;
         }
 
+        if (!gzip && page.StreamsPlain)
+        {
+            response.ContentLength = page.Length;
+            return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : page.CopyPlainToAsync(response.Body, context.RequestAborted);
+        }
+
         var body = gzip ? page.Gzip : page.Body;
         response.ContentLength = body.Length;
         if (HttpMethods.IsHead(request.Method))

@@ -9,6 +9,8 @@ namespace Clutch.Pages;
 /// so a request is answered without touching the catalog. The plain bytes are kept too while a
 /// <see cref="PlainPageBudget"/> has room for them; once evicted, the next plain request restores
 /// them from the gzip bytes (microseconds, no catalog read). Without a budget they are kept for good.
+/// A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never holds its
+/// plain bytes: a plain request is answered by decompressing as it is sent.
 /// </summary>
 public sealed class RenderedPage
 {
@@ -17,18 +19,24 @@ public sealed class RenderedPage
     private int _referenced;
 
     public RenderedPage(byte[] body, PlainPageBudget? budget = null)
+        : this(Compress(body, CompressionLevel.SmallestSize), body.Length, SHA256.HashData(body), streamsPlain: false)
     {
-        Length = body.Length;
-        Gzip = Compress(body);
-        var tag = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 12));
-        ETag = new StringValues($"\"{tag}\"");
-        GzipETag = new StringValues($"\"{tag}-gz\"");
         _budget = budget;
         _body = body;
         budget?.Admit(this, body.Length);
     }
 
-    /// <summary>The plain bytes.</summary>
+    private RenderedPage(byte[] gzip, long length, byte[] sha256, bool streamsPlain)
+    {
+        Gzip = gzip;
+        Length = length;
+        StreamsPlain = streamsPlain;
+        var tag = Convert.ToHexStringLower(sha256.AsSpan(0, 12));
+        ETag = new StringValues($"\"{tag}\"");
+        GzipETag = new StringValues($"\"{tag}-gz\"");
+    }
+
+    /// <summary>The plain bytes (for a page that streams them, decompressed for this caller only).</summary>
     public byte[] Body
     {
         get
@@ -45,7 +53,7 @@ public sealed class RenderedPage
     }
 
     /// <summary>Length of the plain bytes.</summary>
-    public int Length { get; }
+    public long Length { get; }
 
     public byte[] Gzip { get; }
 
@@ -53,8 +61,37 @@ public sealed class RenderedPage
 
     public StringValues GzipETag { get; }
 
+    /// <summary>True when plain requests are answered by decompressing as they are sent.</summary>
+    public bool StreamsPlain { get; }
+
     /// <summary>True while the plain bytes are held in memory.</summary>
     public bool HoldsBody => Volatile.Read(ref _body) is not null;
+
+    /// <summary>
+    /// Renders a page straight into its gzip bytes, hashing the plain bytes on the way: for pages
+    /// too large to hold plain (tens of MB for the whole index's find-links page).
+    /// </summary>
+    public static async Task<RenderedPage> WriteCompressedAsync(Func<Stream, Task> write)
+    {
+        using var output = new MemoryStream();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length;
+        await using (var gz = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var tee = new HashingStream(gz, hash);
+            await write(tee).ConfigureAwait(false);
+            length = tee.Length;
+        }
+
+        return new RenderedPage(output.ToArray(), length, hash.GetHashAndReset(), streamsPlain: true);
+    }
+
+    /// <summary>Writes the plain bytes to <paramref name="destination"/>, decompressing as it goes.</summary>
+    public async Task CopyPlainToAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        await using var gz = new GZipStream(new MemoryStream(Gzip, writable: false), CompressionMode.Decompress);
+        await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Clears the recently-used mark; true when it was set (the page gets a second chance).</summary>
     internal bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
@@ -70,6 +107,11 @@ public sealed class RenderedPage
             gz.ReadExactly(body);
         }
 
+        if (StreamsPlain)
+        {
+            return body;
+        }
+
         if (Interlocked.CompareExchange(ref _body, body, null) is { } raced)
         {
             return raced;
@@ -79,14 +121,67 @@ public sealed class RenderedPage
         return body;
     }
 
-    private static byte[] Compress(byte[] body)
+    private static byte[] Compress(byte[] body, CompressionLevel level)
     {
         using var output = new MemoryStream(body.Length / 4 + 64);
-        using (var gz = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var gz = new GZipStream(output, level, leaveOpen: true))
         {
             gz.Write(body);
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>Passes writes on to the gzip stream, hashing and counting the plain bytes.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        private long _length;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            _length += buffer.Length;
+            inner.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
