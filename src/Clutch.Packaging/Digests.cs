@@ -4,11 +4,28 @@ using Blake2 = NSec.Cryptography;
 
 namespace Clutch.Packaging;
 
-/// <summary>The digests an index publishes for a file, lower-case hex.</summary>
-public sealed record FileDigests(string Sha256, string Md5, string Blake2b256, long Size);
+/// <summary>
+/// The digests an index publishes for a file, lower-case hex. sha256 is always there; md5 and
+/// blake2b-256 are empty when they were not computed (see <see cref="DigestKinds"/>).
+/// </summary>
+public sealed record FileDigests(string Sha256, string Md5, string Blake2b256, long Size)
+{
+    /// <summary>True when every digest is known.</summary>
+    public bool IsComplete => Md5.Length > 0 && Blake2b256.Length > 0;
+}
+
+/// <summary>Which digests a <see cref="DigestCalculator"/> computes; sha256 always.</summary>
+[Flags]
+public enum DigestKinds
+{
+    Sha256 = 1,
+    Md5 = 2,
+    Blake2b256 = 4,
+    All = Sha256 | Md5 | Blake2b256,
+}
 
 /// <summary>
-/// Computes sha256, md5 and blake2b-256 in one pass over a stream. blake2b comes from libsodium
+/// Computes sha256 and, unless told otherwise, md5 and blake2b-256 in one pass over a stream. blake2b comes from libsodium
 /// (NSec): about four times the managed implementations' speed. For large chunks md5 runs on a
 /// second core while sha256 and blake2b run on this one, so an upload is hashed at close to the
 /// speed of its slowest hash rather than the sum of all three.
@@ -22,11 +39,18 @@ public sealed class DigestCalculator : IDisposable
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
 #pragma warning restore CA5351
     private const int ParallelThreshold = 256 * 1024;
+    private readonly bool _md5Wanted;
+    private readonly bool _blake2bWanted;
     private Blake2.IncrementalHash _blake2b;
     private long _size;
     private bool _finished;
 
-    public DigestCalculator() => Blake2.IncrementalHash.Initialize(Blake2.HashAlgorithm.Blake2b_256, out _blake2b);
+    public DigestCalculator(DigestKinds kinds = DigestKinds.All)
+    {
+        _md5Wanted = kinds.HasFlag(DigestKinds.Md5);
+        _blake2bWanted = kinds.HasFlag(DigestKinds.Blake2b256);
+        Blake2.IncrementalHash.Initialize(Blake2.HashAlgorithm.Blake2b_256, out _blake2b);
+    }
 
     /// <summary>Feeds bytes to every hash.</summary>
     public void Append(ReadOnlySpan<byte> data)
@@ -43,7 +67,7 @@ public sealed class DigestCalculator : IDisposable
             {
                 var n = Math.Min(data.Length, buffer.Length);
                 data[..n].CopyTo(buffer);
-                Append(buffer, n);
+                Append(buffer, 0, n);
                 data = data[n..];
             }
         }
@@ -53,21 +77,27 @@ public sealed class DigestCalculator : IDisposable
         }
     }
 
-    private void Append(byte[] buffer, int count)
+    /// <summary>
+    /// Feeds <paramref name="count"/> bytes of <paramref name="buffer"/> to every hash without copying
+    /// them; the caller must not change those bytes until this returns.
+    /// </summary>
+    public void Append(byte[] buffer, int offset, int count)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (count >= ParallelThreshold)
+        if (_md5Wanted && count >= ParallelThreshold)
         {
-            var md5 = Task.Run(() => _md5.AppendData(buffer, 0, count));
-            _sha256.AppendData(buffer, 0, count);
-            Blake2.IncrementalHash.Update(ref _blake2b, buffer.AsSpan(0, count));
+            var md5 = Task.Run(() => _md5.AppendData(buffer, offset, count));
+            HashOnThisThread(buffer, offset, count);
             md5.GetAwaiter().GetResult();
         }
         else
         {
-            _sha256.AppendData(buffer, 0, count);
-            _md5.AppendData(buffer, 0, count);
-            Blake2.IncrementalHash.Update(ref _blake2b, buffer.AsSpan(0, count));
+            if (_md5Wanted)
+            {
+                _md5.AppendData(buffer, offset, count);
+            }
+
+            HashOnThisThread(buffer, offset, count);
         }
 
         _size += count;
@@ -78,26 +108,27 @@ public sealed class DigestCalculator : IDisposable
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
+        var blake2b = Blake2.IncrementalHash.Finalize(ref _blake2b);
         return new FileDigests(
             Convert.ToHexStringLower(_sha256.GetHashAndReset()),
-            Convert.ToHexStringLower(_md5.GetHashAndReset()),
-            Convert.ToHexStringLower(Blake2.IncrementalHash.Finalize(ref _blake2b)),
+            _md5Wanted ? Convert.ToHexStringLower(_md5.GetHashAndReset()) : "",
+            _blake2bWanted ? Convert.ToHexStringLower(blake2b) : "",
             _size);
     }
 
     /// <summary>Reads the stream to its end and returns its digests.</summary>
     /// <remarks>One pooled 1 MiB buffer; see the class remarks for the use of a second core.</remarks>
-    public static async ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken)
+    public static async ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken, DigestKinds kinds = DigestKinds.All)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var calculator = new DigestCalculator();
+        using var calculator = new DigestCalculator(kinds);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             int n;
             while ((n = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                calculator.Append(buffer, n);
+                calculator.Append(buffer, 0, n);
             }
         }
         finally
@@ -106,6 +137,15 @@ public sealed class DigestCalculator : IDisposable
         }
 
         return calculator.Finish();
+    }
+
+    private void HashOnThisThread(byte[] buffer, int offset, int count)
+    {
+        _sha256.AppendData(buffer, offset, count);
+        if (_blake2bWanted)
+        {
+            Blake2.IncrementalHash.Update(ref _blake2b, buffer.AsSpan(offset, count));
+        }
     }
 
     public void Dispose()

@@ -59,6 +59,17 @@ public interface ICatalog
     /// <summary>Removes files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
     Task RemoveFilesAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records the md5 and blake2b-256 of a file stored without them (an upload that sent sha256
+    /// only). Only fills digests still empty, and only while the file still has this sha256; false
+    /// when nothing was updated. Raises <see cref="Changed"/> for the file's project.
+    /// </summary>
+    Task<bool> FillDigestsAsync(string path, string sha256, string md5, string blake2b256, CancellationToken cancellationToken);
+
+    /// <summary>Paths of files whose md5 or blake2b-256 is not known yet.</summary>
+    async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken)
+        => (await GetAllFilesAsync(cancellationToken)).Where(f => f.Md5.Length == 0 || f.Blake2b256.Length == 0).Select(f => f.Path).ToList();
+
     /// <summary>Sets or clears the yank state of a file. False when the file is unknown.</summary>
     Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken);
 

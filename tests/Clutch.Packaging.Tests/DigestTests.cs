@@ -42,4 +42,27 @@ public sealed class DigestTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), whole.Sha256);
         Assert.Equal(data.Length, whole.Size);
     }
+
+    [Fact]
+    public async Task Only_the_digests_asked_for_are_computed_and_the_buffer_overload_agrees()
+    {
+        var data = new byte[1_300_000];
+        new Random(3).NextBytes(data);
+        var all = await DigestCalculator.ComputeAsync(new MemoryStream(data), CancellationToken.None);
+        Assert.True(all.IsComplete);
+
+        var shaOnly = await DigestCalculator.ComputeAsync(new MemoryStream(data), CancellationToken.None, DigestKinds.Sha256);
+        Assert.Equal(new FileDigests(all.Sha256, "", "", data.Length), shaOnly);
+        Assert.False(shaOnly.IsComplete);
+
+        using var md5 = new DigestCalculator(DigestKinds.Sha256 | DigestKinds.Md5);
+        md5.Append(data, 0, 700_000); // large enough for md5 on the second core
+        md5.Append(data, 700_000, data.Length - 700_000);
+        Assert.Equal(all with { Blake2b256 = "" }, md5.Finish());
+
+        using var blake = new DigestCalculator(DigestKinds.Sha256 | DigestKinds.Blake2b256);
+        blake.Append(data, 0, 10);
+        blake.Append(data, 10, data.Length - 10);
+        Assert.Equal(all with { Md5 = "" }, blake.Finish());
+    }
 }

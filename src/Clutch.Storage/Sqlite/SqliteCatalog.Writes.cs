@@ -122,6 +122,34 @@ public sealed partial class SqliteCatalog
         }, cancellationToken);
     }
 
+    public async Task<bool> FillDigestsAsync(string path, string sha256, string md5, string blake2b256, CancellationToken cancellationToken)
+    {
+        var updated = false;
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            await using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE files SET md5 = $md5, blake2b_256 = $blake2b
+                WHERE path = $path AND sha256 = $sha256 AND (md5 = '' OR blake2b_256 = '')
+                RETURNING project
+                """;
+            update.Parameters.AddWithValue("$md5", md5);
+            update.Parameters.AddWithValue("$blake2b", blake2b256);
+            update.Parameters.AddWithValue("$path", path);
+            update.Parameters.AddWithValue("$sha256", sha256);
+            if (await update.ExecuteScalarAsync(cancellationToken) is not string project)
+            {
+                return false;
+            }
+
+            updated = true;
+            await changes.TouchAsync(ProjectName.Normalize(project), null, cancellationToken);
+            return true;
+        }, cancellationToken);
+        return updated;
+    }
+
     public async Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken)
     {
         var found = false;

@@ -154,6 +154,21 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         }
     }
 
+    public async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path FROM files WHERE md5 = '' OR blake2b_256 = ''";
+        var result = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(reader.GetString(0));
+        }
+
+        return result;
+    }
+
     public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenForReadAsync(cancellationToken);

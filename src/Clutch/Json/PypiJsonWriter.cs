@@ -118,15 +118,24 @@ public static class PypiJsonWriter
     {
         w.WriteStartObject();
         w.WriteString("comment_text", "");
+        // md5 and blake2b are missing for a moment after an upload that sent sha256 only.
         w.WriteStartObject("digests");
-        w.WriteString("blake2b_256", f.Blake2b256);
-        w.WriteString("md5", f.Md5);
+        if (f.Blake2b256.Length > 0)
+        {
+            w.WriteString("blake2b_256", f.Blake2b256);
+        }
+
+        if (f.Md5.Length > 0)
+        {
+            w.WriteString("md5", f.Md5);
+        }
+
         w.WriteString("sha256", f.Sha256);
         w.WriteEndObject();
         w.WriteNumber("downloads", -1);
         w.WriteString("filename", f.Filename);
         w.WriteBoolean("has_sig", false);
-        w.WriteString("md5_digest", f.Md5);
+        w.WriteString("md5_digest", f.Md5.Length > 0 ? f.Md5 : null);
         w.WriteString("packagetype", f.Type.ToPackageType());
         w.WriteString("python_version", f.PythonTag ?? "");
         w.WriteString("requires_python", f.RequiresPython);

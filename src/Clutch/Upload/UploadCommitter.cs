@@ -26,7 +26,7 @@ public enum CommitOutcome
 /// and only the row makes it visible. Uploads of one filename are committed one at a time in this
 /// node; across writers the blob put without overwrite and the catalog's TryAdd decide.
 /// </summary>
-public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectPermissions permissions, TimeProvider time, ILogger<UploadCommitter> logger)
+public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectPermissions permissions, DigestBackfill backfill, TimeProvider time, ILogger<UploadCommitter> logger)
 {
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
@@ -87,6 +87,11 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
             {
                 listed = true;
                 UploadLog.Stored(logger, key, upload.Digests.Sha256, caller.UserName);
+                if (!upload.Digests.IsComplete)
+                {
+                    backfill.Enqueue(key);
+                }
+
                 return CommitOutcome.Added;
             }
 
@@ -98,8 +103,19 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
             listed = existing.Path == key;
             if (listed && existing.Uploader is null)
             {
-                // The folder indexer saw the renamed file and listed it first: record who uploaded it.
-                await catalog.UpsertFilesAsync([file with { UploadTime = existing.UploadTime }], cancellationToken);
+                // The folder indexer saw the renamed file and listed it first: record who uploaded it
+                // (keeping the digests the indexer computed where this upload skipped them).
+                var merged = file with
+                {
+                    UploadTime = existing.UploadTime,
+                    Md5 = file.Md5.Length > 0 ? file.Md5 : existing.Md5,
+                    Blake2b256 = file.Blake2b256.Length > 0 ? file.Blake2b256 : existing.Blake2b256,
+                };
+                await catalog.UpsertFilesAsync([merged], cancellationToken);
+                if (merged.Md5.Length == 0 || merged.Blake2b256.Length == 0)
+                {
+                    backfill.Enqueue(key);
+                }
             }
 
             return listed ? CommitOutcome.Added : CommitOutcome.AlreadyPresent;
@@ -132,7 +148,7 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
         try
         {
             await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-            return (await DigestCalculator.ComputeAsync(stream, cancellationToken)).Sha256 == sha256;
+            return (await DigestCalculator.ComputeAsync(stream, cancellationToken, DigestKinds.Sha256)).Sha256 == sha256;
         }
         catch (FileNotFoundException)
         {

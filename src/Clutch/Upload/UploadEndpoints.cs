@@ -23,6 +23,8 @@ public static class UploadEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<UploadTempFiles>());
         services.AddSingleton<UploadFormReader>();
         services.AddSingleton<UploadCommitter>();
+        services.AddSingleton<DigestBackfill>();
+        services.AddHostedService(sp => sp.GetRequiredService<DigestBackfill>());
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -73,6 +75,7 @@ public static class UploadEndpoints
                 }
             }, cancellationToken);
 
+            await UploadFormReader.CompleteSentDigestsAsync(form, cancellationToken);
             var parsed = UploadValidator.CheckForm(form);
             if (!await permissions.CanUploadAsync(caller, parsed.Project, cancellationToken))
             {

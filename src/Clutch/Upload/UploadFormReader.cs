@@ -18,6 +18,8 @@ public sealed class UploadFormReader(UploadTempFiles temp)
 
     private const int ChunkSize = 256 * 1024;
 
+    private const long WritebackBytes = 32L * 1024 * 1024;
+
     /// <summary>
     /// Reads the whole body. <paramref name="beforeContent"/> runs when the file part begins, with the
     /// fields sent before it (twine sends them first), so a refusal comes before the bytes are read.
@@ -69,7 +71,7 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     form.Filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                     await beforeContent(form);
                     form.TempPath = temp.NewPath();
-                    form.Digests = await StreamToFileAsync(section.Body, form.TempPath, maxFileBytes, cancellationToken);
+                    form.Digests = await StreamToFileAsync(section.Body, form.TempPath, maxFileBytes, InlineDigests(form), cancellationToken);
                     continue;
                 }
 
@@ -92,6 +94,36 @@ public sealed class UploadFormReader(UploadTempFiles temp)
         {
             form.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The digests computed while the file streams in: sha256 (pages and ETags need it at once) and
+    /// whichever others the client sent before the file, so they can be checked before the upload is
+    /// accepted. The rest are filled in after the upload is stored (<see cref="DigestBackfill"/>),
+    /// which keeps md5 and blake2b off the critical path of a client that sends sha256 only.
+    /// </summary>
+    private static DigestKinds InlineDigests(UploadForm form) =>
+        DigestKinds.Sha256
+        | (form.Get("md5_digest") is null ? 0 : DigestKinds.Md5)
+        | (form.Get("blake2_256_digest") is null ? 0 : DigestKinds.Blake2b256);
+
+    /// <summary>
+    /// Computes, from the temp file, a digest the client sent after the file part (so it was not
+    /// computed while the file streamed in): every digest sent is checked before acceptance.
+    /// </summary>
+    public static async Task CompleteSentDigestsAsync(UploadForm form, CancellationToken cancellationToken)
+    {
+        if (form.TempPath is null || form.Digests is not { } digests)
+        {
+            return;
+        }
+
+        if ((form.Get("md5_digest") is not null && digests.Md5.Length == 0)
+            || (form.Get("blake2_256_digest") is not null && digests.Blake2b256.Length == 0))
+        {
+            await using var file = new FileStream(form.TempPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            form.Digests = await DigestCalculator.ComputeAsync(file, cancellationToken);
         }
     }
 
@@ -123,12 +155,14 @@ public sealed class UploadFormReader(UploadTempFiles temp)
 
     /// <summary>
     /// Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it. Two pooled
-    /// buffers: while one chunk is hashed (the slowest step: three digests) and written, the next is
-    /// read from the socket, so memory stays at two chunks whatever the file size.
+    /// buffers: while one chunk is hashed and written, the next is read from the socket, so memory
+    /// stays at two chunks whatever the file size. Every <see cref="WritebackBytes"/> a flush to disk
+    /// starts in the background, so the disk writes while the rest arrives and the final flush has
+    /// little left to do.
     /// </summary>
-    private static async Task<FileDigests> StreamToFileAsync(Stream body, string path, long maxBytes, CancellationToken cancellationToken)
+    private static async Task<FileDigests> StreamToFileAsync(Stream body, string path, long maxBytes, DigestKinds kinds, CancellationToken cancellationToken)
     {
-        using var digests = new DigestCalculator();
+        using var digests = new DigestCalculator(kinds);
         var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
         var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -142,34 +176,52 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                 Options = FileOptions.Asynchronous,
             });
             long size = 0;
+            long flushedAt = 0;
+            Task writeback = Task.CompletedTask;
             var n = await ReadChunkAsync(body, current, cancellationToken);
-            while (n > 0)
+            try
             {
-                size += n;
-                if (size > maxBytes)
+                while (n > 0)
                 {
-                    throw new UploadRejectedException(StatusCodes.Status413RequestEntityTooLarge, $"File is larger than the limit of {maxBytes} bytes.");
-                }
+                    size += n;
+                    if (size > maxBytes)
+                    {
+                        throw new UploadRejectedException(StatusCodes.Status413RequestEntityTooLarge, $"File is larger than the limit of {maxBytes} bytes.");
+                    }
 
-                var chunk = current;
-                var count = n;
-                var hash = Task.Run(() => digests.Append(chunk.AsSpan(0, count)), cancellationToken);
-                var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
-                try
-                {
-                    n = await ReadChunkAsync(body, next, cancellationToken);
-                }
-                finally
-                {
-                    // Never leave a hash or write running on a buffer that goes back to the pool.
-                    await Task.WhenAll(hash, write).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
+                    var chunk = current;
+                    var count = n;
+                    var hash = Task.Run(() => digests.Append(chunk, 0, count), cancellationToken);
+                    var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
+                    try
+                    {
+                        n = await ReadChunkAsync(body, next, cancellationToken);
+                    }
+                    finally
+                    {
+                        // Never leave a hash or write running on a buffer that goes back to the pool.
+                        await Task.WhenAll(hash, write).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
 
-                await hash;
-                await write;
-                (current, next) = (next, current);
+                    await hash;
+                    await write;
+                    (current, next) = (next, current);
+                    if (size - flushedAt >= WritebackBytes && writeback.IsCompleted)
+                    {
+                        await writeback; // surfaces a failed flush
+                        flushedAt = size;
+                        var handle = file.SafeFileHandle;
+                        writeback = Task.Run(() => RandomAccess.FlushToDisk(handle), CancellationToken.None);
+                    }
+                }
+            }
+            finally
+            {
+                // The background flush uses the file's handle: it must end before the file is closed.
+                await writeback.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
+            await writeback;
             file.Flush(flushToDisk: true);
         }
         finally
