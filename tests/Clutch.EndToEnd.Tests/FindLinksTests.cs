@@ -3,10 +3,11 @@ using Clutch.EndToEnd.Tests.Harness;
 namespace Clutch.EndToEnd.Tests;
 
 /// <summary>
-/// Runs with no memory for plain page bytes, so every page these clients read (they do not ask for
-/// gzip) is restored from its gzip bytes, and the whole-index page is decompressed as it is sent.
+/// Runs with no memory for plain page bytes or file bytes, so every page these clients read (they do
+/// not ask for gzip) is restored from its gzip bytes, the whole-index page is decompressed as it is
+/// sent, and every download is read from the folder.
 /// </summary>
-public sealed class FindLinksServer() : ClutchServer(["--page-cache-mb", "0"])
+public sealed class FindLinksServer() : ClutchServer(["--page-cache-mb", "0", "--file-cache-mb", "0"])
 {
     protected override Task SeedAsync(string packagesDir) => SeedPackagesAsync(
         packagesDir,
@@ -56,14 +57,16 @@ public sealed class FindLinksTests(FindLinksServer server) : IClassFixture<FindL
         Assert.Equal("0.9.dev0", await python.ImportedVersionAsync(target.Path, "e2edevlink"));
     }
 
-    [Fact]
-    public async Task A_negative_page_cache_size_is_refused_with_a_clear_error()
+    [Theory]
+    [InlineData("--page-cache-mb")]
+    [InlineData("--file-cache-mb")]
+    public async Task A_negative_cache_size_is_refused_with_a_clear_error(string option)
     {
-        var result = await server.RunCliAsync(["serve", server.ScratchDir, "--port", "0", "--page-cache-mb", "-1"]);
+        var result = await server.RunCliAsync(["serve", server.ScratchDir, "--port", "0", option, "-1"]);
 
         // A usage error, as System.CommandLine reports every invalid option: exit code 1, one line saying why.
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("--page-cache-mb must be 0 or more", result.StdErr);
+        Assert.Contains(option + " must be 0 or more", result.StdErr);
     }
 
     private async Task WaitForLinksPageToContainAsync(string text)

@@ -34,10 +34,21 @@ public static class ServeCommand
                 r.AddError("--page-cache-mb must be 0 or more.");
             }
         });
+        var fileCache = new Option<int?>("--file-cache-mb")
+        {
+            Description = "Memory for the bytes of small files most recently downloaded, in MB (default 32).",
+        };
+        fileCache.Validators.Add(r =>
+        {
+            if (r.GetValue(fileCache) < 0)
+            {
+                r.AddError("--file-cache-mb must be 0 or more.");
+            }
+        });
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, htpasswd, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, fileCache, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -50,6 +61,7 @@ public static class ServeCommand
                 ["MaxUploadBytes"] = parse.GetValue(maxUpload)?.ToString(CultureInfo.InvariantCulture),
                 ["KeepDev"] = parse.GetValue(keepDev)?.ToString(CultureInfo.InvariantCulture),
                 ["PageCacheMegabytes"] = parse.GetValue(pageCache)?.ToString(CultureInfo.InvariantCulture),
+                ["FileCacheMegabytes"] = parse.GetValue(fileCache)?.ToString(CultureInfo.InvariantCulture),
                 ["Htpasswd"] = parse.GetValue(htpasswd),
             };
             try

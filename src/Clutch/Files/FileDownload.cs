@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using Clutch.Pages;
 using Clutch.Storage;
+using Microsoft.Extensions.Primitives;
 
 namespace Clutch.Files;
 
@@ -7,10 +9,12 @@ namespace Clutch.Files;
 /// What a download needs of one catalog file, kept per project for every file the index lists:
 /// about a hundred bytes besides its path, where a whole catalog row with its strings is ten times that.
 /// </summary>
-public sealed class FileDownload
+public sealed class FileDownload : IHeldBytes
 {
     private readonly Sha256Bytes _sha256;
     private readonly Sha256Bytes _metadataSha256;
+    private CachedBytes? _cached;
+    private int _referenced;
 
     public FileDownload(CatalogFile file)
     {
@@ -42,6 +46,42 @@ public sealed class FileDownload
         Convert.TryToHexStringLower(sha, span[1..65], out _);
         span[65] = '"';
     });
+
+    /// <inheritdoc/>
+    public bool HoldsBytes => Volatile.Read(ref _cached) is not null;
+
+    /// <summary>The file's bytes and response headers, while a <see cref="SmallFileCache"/> holds them.</summary>
+    public CachedBytes? Cached
+    {
+        get
+        {
+            var cached = Volatile.Read(ref _cached);
+            if (cached is not null)
+            {
+                Volatile.Write(ref _referenced, 1);
+            }
+
+            return cached;
+        }
+    }
+
+    /// <summary>Keeps bytes just read (exactly <see cref="Size"/> of them) under the cache's budget.</summary>
+    public void Hold(CachedBytes cached, MemoryBudget budget)
+    {
+        if (cached.Bytes.Length == Size && Interlocked.CompareExchange(ref _cached, cached, null) is null)
+        {
+            budget.Admit(this, cached.Bytes.Length);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
+
+    /// <inheritdoc/>
+    public int DropBytes() => Interlocked.Exchange(ref _cached, null)?.Bytes.Length ?? 0;
+
+    /// <summary>A small file's bytes with the header values sent with them.</summary>
+    public sealed record CachedBytes(byte[] Bytes, StringValues ETag, StringValues LastModified);
 
     [InlineArray(32)]
     private struct Sha256Bytes

@@ -22,7 +22,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Answers one file or metadata request; also called by <see cref="Pages.PageFastPath"/> before routing.</summary>
-    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache)
+    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {
@@ -38,9 +38,14 @@ public static class FileEndpoints
         }
 
         var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : fileKey;
-        var etag = file.ETag(wantsMetadata);
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(fileKey);
         context.Response.Headers.CacheControl = cache.Files;
+
+        if (!wantsMetadata && file.Cached is { } cached && SmallFileResult.Applies(context.Request, file.Size))
+        {
+            // Held in memory: no path to build, nothing to read.
+            return new SmallFileResult(null, file, cached, contentType, smallFiles);
+        }
 
         var local = blobs.GetLocalPath(blobKey);
         if (local is not null)
@@ -48,9 +53,10 @@ public static class FileEndpoints
             if (!wantsMetadata && SmallFileResult.Applies(context.Request, file.Size))
             {
                 // The common download: checked against the listed size while it is read, no separate stat.
-                return new SmallFileResult(local, file.Size, contentType, etag, file.UploadTime);
+                return new SmallFileResult(local, file, null, contentType, smallFiles);
             }
 
+            var etag = file.ETag(wantsMetadata);
             var info = new FileInfo(local);
             if (!info.Exists || (!wantsMetadata && info.Length != file.Size))
             {
@@ -61,7 +67,7 @@ public static class FileEndpoints
         }
 
         var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
-        return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(etag), enableRangeProcessing: stream.CanSeek);
+        return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(file.ETag(wantsMetadata)), enableRangeProcessing: stream.CanSeek);
     }
 
     /// <summary>

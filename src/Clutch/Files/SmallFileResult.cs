@@ -1,20 +1,23 @@
 using System.Buffers;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace Clutch.Files;
 
 /// <summary>
 /// A whole small file for a plain GET or HEAD (no range, no condition): the headers the physical
-/// file result would send, and the bytes read synchronously in one call. For a small file already in
-/// the page cache this is open, one read and close — no stat, no stream, no thread-pool hop. The read
-/// asks for one byte more than the listed size, so a file changed on disk and not yet re-indexed is
-/// noticed by the read itself and answered with 503 instead of bytes that disagree with the listing.
-/// Anything else (ranges, conditionals, large files) takes the general path.
+/// file result would send, and the bytes — from memory when the <see cref="SmallFileCache"/> holds
+/// them, otherwise read synchronously in one call (open, one read, close: no stat, no stream, no
+/// thread-pool hop). The read asks for one byte more than the listed size, so a file changed on disk
+/// and not yet re-indexed is noticed by the read itself and answered with 503 instead of bytes that
+/// disagree with the listing. Anything else (ranges, conditionals, large files) takes the general path.
 /// </summary>
-internal sealed class SmallFileResult(string path, long length, string contentType, string etag, DateTimeOffset lastModified) : IResult
+internal sealed class SmallFileResult(string? path, FileDownload file, FileDownload.CachedBytes? cached, string contentType, SmallFileCache cache) : IResult
 {
     /// <summary>Largest file answered this way.</summary>
-    public const long MaxLength = 64 * 1024;
+    public const long MaxLength = SmallFileCache.MaxLength;
+
+    private static readonly StringValues BytesValue = new("bytes");
 
     /// <summary>True when the request asks for the whole file, unconditionally.</summary>
     public static bool Applies(HttpRequest request, long length)
@@ -31,38 +34,32 @@ internal sealed class SmallFileResult(string path, long length, string contentTy
 
     public Task ExecuteAsync(HttpContext context)
     {
+        if (cached is not null)
+        {
+            return WriteAsync(context, cached, cached.Bytes);
+        }
+
+
+        var length = (int)file.Size;
         var head = HttpMethods.IsHead(context.Request.Method);
-        var buffer = head ? null : ArrayPool<byte>.Shared.Rent((int)length + 1);
+        var buffer = head ? null : ArrayPool<byte>.Shared.Rent(length + 1);
         try
         {
-            var read = Read(buffer);
+            var read = Read(path ?? throw new InvalidOperationException("Neither bytes nor a path to read them from."), buffer, length);
             if (read != length)
             {
                 return FileEndpoints.Reindexing(context, context.Request.Path.Value ?? path).ExecuteAsync(context);
             }
 
-            var response = context.Response;
-            var headers = response.Headers;
-            response.ContentType = contentType;
-            response.ContentLength = length;
-            headers.AcceptRanges = "bytes";
-            headers.ETag = etag;
-            headers.LastModified = HeaderUtilities.FormatDate(lastModified);
+            var headers = new FileDownload.CachedBytes([], new StringValues(file.ETag(metadata: false)), new StringValues(HeaderUtilities.FormatDate(file.UploadTime)));
             if (buffer is null)
             {
-                return Task.CompletedTask;
+                return WriteAsync(context, headers, null);
             }
 
-            var write = response.BodyWriter.WriteAsync(buffer.AsMemory(0, (int)length), context.RequestAborted);
-            if (write.IsCompletedSuccessfully)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                return Task.CompletedTask;
-            }
-
-            var pending = ReturnAfter(write, buffer);
-            buffer = null;
-            return pending;
+            var bytes = buffer.AsSpan(0, length).ToArray();
+            file.Hold(headers with { Bytes = bytes }, cache.Budget);
+            return WriteAsync(context, headers, bytes);
         }
         finally
         {
@@ -73,13 +70,31 @@ internal sealed class SmallFileResult(string path, long length, string contentTy
         }
     }
 
+    private Task WriteAsync(HttpContext context, FileDownload.CachedBytes headersFrom, byte[]? body)
+    {
+        var response = context.Response;
+        var headers = response.Headers;
+        response.ContentType = contentType;
+        response.ContentLength = file.Size;
+        headers.AcceptRanges = BytesValue;
+        headers.ETag = headersFrom.ETag;
+        headers.LastModified = headersFrom.LastModified;
+        if (body is null || HttpMethods.IsHead(context.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+
+        var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+
     /// <summary>Bytes read (at most length + 1), or for HEAD the file's length; -1 when it is gone.</summary>
-    private long Read(byte[]? buffer)
+    private static long Read(string path, byte[]? buffer, int length)
     {
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return buffer is null ? RandomAccess.GetLength(handle) : RandomAccess.Read(handle, buffer.AsSpan(0, (int)length + 1), 0);
+            return buffer is null ? RandomAccess.GetLength(handle) : RandomAccess.Read(handle, buffer.AsSpan(0, length + 1), 0);
         }
         catch (FileNotFoundException)
         {
@@ -88,18 +103,6 @@ internal sealed class SmallFileResult(string path, long length, string contentTy
         catch (DirectoryNotFoundException)
         {
             return -1;
-        }
-    }
-
-    private static async Task ReturnAfter(ValueTask<System.IO.Pipelines.FlushResult> write, byte[] buffer)
-    {
-        try
-        {
-            await write;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -51,7 +51,7 @@ public static class ClutchHost
         services.AddManage(options);
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
-        services.AddSingleton(new PlainPageBudget(options.PageCacheMegabytes * 1024L * 1024));
+        services.AddSingleton<SmallFileCache>();
         services.AddSingleton<ReleaseMetadataReader>();
         services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton<CacheHeaders>();

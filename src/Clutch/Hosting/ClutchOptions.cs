@@ -43,6 +43,12 @@ public sealed class ClutchOptions
     /// </summary>
     public int PageCacheMegabytes { get; set; } = 32;
 
+    /// <summary>
+    /// Memory for the bytes of small files (up to 64 KB) most recently downloaded, in MB; the others
+    /// are read from disk on every download.
+    /// </summary>
+    public int FileCacheMegabytes { get; set; } = 32;
+
     /// <summary>Cache-Control max-age of index pages, seconds.</summary>
     public int PageMaxAgeSeconds { get; set; } = 10;
 

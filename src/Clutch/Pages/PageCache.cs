@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Clutch.Hosting;
 using Clutch.Links;
 using Clutch.Packaging;
 using Clutch.Storage;
@@ -14,15 +15,15 @@ namespace Clutch.Pages;
 public sealed class PageCache : IDisposable
 {
     private readonly ICatalog _catalog;
-    private readonly PlainPageBudget _budget;
+    private readonly MemoryBudget _budget;
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new();
     private readonly LazySlot<RootSnapshot> _root;
     private readonly LazySlot<RenderedPage> _linksRoot;
 
-    public PageCache(ICatalog catalog, PlainPageBudget budget)
+    public PageCache(ICatalog catalog, ClutchOptions options)
     {
         _catalog = catalog;
-        _budget = budget;
+        _budget = new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
         _catalog.Changed += OnChanged;

@@ -14,7 +14,7 @@ namespace Clutch.Pages;
 /// endpoints would answer with the same <see cref="PageResponder"/>; anything else (redirects,
 /// 404, 406, <c>?format=</c>, odd names) falls through to the endpoints unchanged.
 /// </summary>
-public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder, FileLocator files, IBlobStore blobs, CacheHeaders cacheHeaders)
+public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder, FileLocator files, IBlobStore blobs, CacheHeaders cacheHeaders, SmallFileCache smallFiles)
 {
     private const string Html = "text/html; charset=utf-8";
     private const int MaxRememberedAcceptHeaders = 256;
@@ -47,7 +47,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
 
     private async Task FileAsync(HttpContext context, string key)
     {
-        var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders);
+        var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders, smallFiles);
         await result.ExecuteAsync(context);
     }
 

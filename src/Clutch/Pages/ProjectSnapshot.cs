@@ -16,7 +16,7 @@ public sealed class ProjectSnapshot
 {
     private readonly WeakReference<ProjectDetail> _detail;
 
-    public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, PlainPageBudget? budget = null)
+    public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, MemoryBudget? budget = null)
     {
         Name = name;
         var detail = new ProjectDetail(ProjectReleases.Group(files), links);
@@ -71,7 +71,7 @@ public sealed class ProjectDetail(IReadOnlyList<Release> releases, IReadOnlyList
 }
 
 /// <summary>The root pages, built from one catalog read.</summary>
-public sealed class RootSnapshot(IReadOnlyList<ProjectSummary> projects, PlainPageBudget? budget = null)
+public sealed class RootSnapshot(IReadOnlyList<ProjectSummary> projects, MemoryBudget? budget = null)
 {
     public IReadOnlyList<ProjectSummary> Projects { get; } = projects;
 

@@ -7,18 +7,18 @@ namespace Clutch.Pages;
 /// <summary>
 /// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
 /// so a request is answered without touching the catalog. The plain bytes are kept too while a
-/// <see cref="PlainPageBudget"/> has room for them; once evicted, the next plain request restores
+/// <see cref="MemoryBudget"/> has room for them; once evicted, the next plain request restores
 /// them from the gzip bytes (microseconds, no catalog read). Without a budget they are kept for good.
 /// A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never holds its
 /// plain bytes: a plain request is answered by decompressing as it is sent.
 /// </summary>
-public sealed class RenderedPage
+public sealed class RenderedPage : IHeldBytes
 {
-    private readonly PlainPageBudget? _budget;
+    private readonly MemoryBudget? _budget;
     private byte[]? _body;
     private int _referenced;
 
-    public RenderedPage(byte[] body, PlainPageBudget? budget = null)
+    public RenderedPage(byte[] body, MemoryBudget? budget = null)
         : this(Compress(body, CompressionLevel.SmallestSize), body.Length, SHA256.HashData(body), streamsPlain: false)
     {
         _budget = budget;
@@ -65,7 +65,7 @@ public sealed class RenderedPage
     public bool StreamsPlain { get; }
 
     /// <summary>True while the plain bytes are held in memory.</summary>
-    public bool HoldsBody => Volatile.Read(ref _body) is not null;
+    public bool HoldsBytes => Volatile.Read(ref _body) is not null;
 
     /// <summary>
     /// Renders a page straight into its gzip bytes, hashing the plain bytes on the way: for pages
@@ -93,11 +93,11 @@ public sealed class RenderedPage
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Clears the recently-used mark; true when it was set (the page gets a second chance).</summary>
-    internal bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
+    /// <inheritdoc/>
+    public bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
 
     /// <summary>Drops the plain bytes; the number of bytes freed.</summary>
-    internal int DropBody() => Interlocked.Exchange(ref _body, null)?.Length ?? 0;
+    public int DropBytes() => Interlocked.Exchange(ref _body, null)?.Length ?? 0;
 
     private byte[] Restore()
     {

@@ -1,4 +1,7 @@
 using Clutch.Files;
+using Clutch.Hosting;
+using Clutch.Packaging;
+using Clutch.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,14 +18,33 @@ public sealed class SmallFileResultTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Status, byte[] Body, HttpContext Context)> ExecuteAsync(string path, long listedLength, string method = "GET")
+    private static readonly string Sha = new('a', 64);
+
+    private static FileDownload Listed(long size) => new(new CatalogFile
     {
+        Path = "x/x-1.0-py3-none-any.whl",
+        Filename = "x-1.0-py3-none-any.whl",
+        Project = ProjectName.Normalize("x"),
+        Version = "1.0",
+        Type = DistributionType.Wheel,
+        Sha256 = Sha,
+        Md5 = "",
+        Blake2b256 = "",
+        Size = size,
+        UploadTime = DateTimeOffset.UnixEpoch,
+    });
+
+    private static async Task<(int Status, byte[] Body, HttpContext Context)> ExecuteAsync(
+        string path, long listedLength, string method = "GET", FileDownload? file = null, int cacheMegabytes = 1)
+    {
+        file ??= Listed(listedLength);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Request.Method = method;
         context.Request.Path = "/files/x.whl";
         var body = new MemoryStream();
         context.Response.Body = body;
-        await new SmallFileResult(path, listedLength, "application/zip", "\"abc\"", DateTimeOffset.UnixEpoch).ExecuteAsync(context);
+        var cache = new SmallFileCache(new ClutchOptions { FileCacheMegabytes = cacheMegabytes });
+        await new SmallFileResult(path, file, file.Cached, "application/zip", cache).ExecuteAsync(context);
         return (context.Response.StatusCode, body.ToArray(), context);
     }
 
@@ -37,7 +59,7 @@ public sealed class SmallFileResultTests : IDisposable
         Assert.Equal(200, status);
         Assert.Equal(bytes, body);
         Assert.Equal(bytes.Length, context.Response.ContentLength);
-        Assert.Equal("\"abc\"", context.Response.Headers.ETag.ToString());
+        Assert.Equal("\"" + Sha + "\"", context.Response.Headers.ETag.ToString());
         Assert.Equal("application/zip", context.Response.ContentType);
     }
 
@@ -53,7 +75,7 @@ public sealed class SmallFileResultTests : IDisposable
         Assert.Equal(503, status);
         Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
         Assert.Equal("no-store", context.Response.Headers.CacheControl.ToString());
-        Assert.DoesNotContain("\"abc\"", context.Response.Headers.ETag.ToString());
+        Assert.DoesNotContain(Sha, context.Response.Headers.ETag.ToString());
         Assert.StartsWith("File ", System.Text.Encoding.UTF8.GetString(body));
     }
 
@@ -77,5 +99,40 @@ public sealed class SmallFileResultTests : IDisposable
         Assert.Equal(300, okContext.Response.ContentLength);
         var (changed, _, _) = await ExecuteAsync(path, 200, "HEAD");
         Assert.Equal(503, changed);
+    }
+
+    [Fact]
+    public async Task Bytes_read_once_are_answered_from_memory_with_the_same_headers()
+    {
+        var path = Path.Combine(_dir, "d.whl");
+        var bytes = Enumerable.Range(0, 3000).Select(i => (byte)(i * 7)).ToArray();
+        await File.WriteAllBytesAsync(path, bytes);
+        var file = Listed(bytes.Length);
+
+        var (first, firstBody, firstContext) = await ExecuteAsync(path, bytes.Length, file: file);
+        Assert.Equal(200, first);
+        Assert.True(file.HoldsBytes);
+
+        // The held bytes are the listed ones: later answers come from memory, not from the folder.
+        File.Delete(path);
+        var (second, secondBody, secondContext) = await ExecuteAsync(path, bytes.Length, file: file);
+        Assert.Equal(200, second);
+        Assert.Equal(firstBody, secondBody);
+        Assert.Equal(bytes, secondBody);
+        Assert.Equal(firstContext.Response.Headers.ETag, secondContext.Response.Headers.ETag);
+        Assert.Equal(firstContext.Response.Headers.LastModified, secondContext.Response.Headers.LastModified);
+        Assert.Equal(bytes.Length, secondContext.Response.ContentLength);
+    }
+
+    [Fact]
+    public async Task With_no_memory_for_files_nothing_is_held()
+    {
+        var path = Path.Combine(_dir, "e.whl");
+        await File.WriteAllBytesAsync(path, new byte[100]);
+        var file = Listed(100);
+
+        var (status, _, _) = await ExecuteAsync(path, 100, file: file, cacheMegabytes: 0);
+        Assert.Equal(200, status);
+        Assert.False(file.HoldsBytes);
     }
 }

@@ -4,7 +4,7 @@ using Clutch.Pages;
 
 namespace Clutch.Server.Tests.Pages;
 
-public class PlainPageBudgetTests
+public class MemoryBudgetTests
 {
     private static byte[] Page(int i, int size)
     {
@@ -20,13 +20,13 @@ public class PlainPageBudgetTests
     [Fact]
     public void Plain_bytes_held_stay_within_the_budget_and_evicted_pages_restore_the_same_bytes()
     {
-        var budget = new PlainPageBudget(64 * 1024);
+        var budget = new MemoryBudget(64 * 1024);
         var bodies = Enumerable.Range(0, 40).Select(i => Page(i, 8 * 1024)).ToArray();
         var pages = bodies.Select(b => new RenderedPage(b, budget)).ToArray();
 
         Assert.True(budget.Bytes <= budget.Capacity, $"{budget.Bytes} bytes held, budget {budget.Capacity}");
-        Assert.Equal(budget.Bytes, pages.Where(p => p.HoldsBody).Sum(p => (long)p.Length));
-        Assert.Contains(pages, p => !p.HoldsBody);
+        Assert.Equal(budget.Bytes, pages.Where(p => p.HoldsBytes).Sum(p => (long)p.Length));
+        Assert.Contains(pages, p => !p.HoldsBytes);
 
         for (var i = 0; i < pages.Length; i++)
         {
@@ -45,7 +45,7 @@ public class PlainPageBudgetTests
     [Fact]
     public void A_page_read_since_the_last_pass_gets_a_second_chance()
     {
-        var budget = new PlainPageBudget(4 * 8 * 1024);
+        var budget = new MemoryBudget(4 * 8 * 1024);
         var hot = new RenderedPage(Page(0, 8 * 1024), budget);
         for (var i = 1; i < 20; i++)
         {
@@ -53,14 +53,14 @@ public class PlainPageBudgetTests
             _ = new RenderedPage(Page(i, 8 * 1024), budget);
         }
 
-        Assert.True(hot.HoldsBody);
+        Assert.True(hot.HoldsBytes);
         Assert.True(budget.Bytes <= budget.Capacity);
     }
 
     [Fact]
     public void Etags_differ_between_pages_and_encodings_and_survive_eviction()
     {
-        var budget = new PlainPageBudget(1);
+        var budget = new MemoryBudget(1);
         var a = new RenderedPage(Page(1, 4096), budget);
         var b = new RenderedPage(Page(2, 4096), budget);
         Assert.NotEqual(a.ETag, b.ETag);
@@ -75,7 +75,7 @@ public class PlainPageBudgetTests
     {
         var body = Page(3, 10_000);
         var page = new RenderedPage(body);
-        Assert.True(page.HoldsBody);
+        Assert.True(page.HoldsBytes);
         Assert.Same(body, page.Body);
     }
 }
