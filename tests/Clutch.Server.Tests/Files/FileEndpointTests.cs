@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using Clutch.Server.Tests.Harness;
 
