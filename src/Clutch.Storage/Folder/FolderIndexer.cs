@@ -59,27 +59,38 @@ public sealed partial class FolderIndexer
         {
             var stopwatch = Stopwatch.StartNew();
             // The no-change path: one light catalog read and one directory enumeration, no file opened.
+            // Nothing keeps the enumerated paths of unchanged files: at 100,000 files they would be
+            // promoted garbage on every reconcile. Rows are tracked by index instead.
             var states = await _catalog.GetFileStatesAsync(cancellationToken);
-            var known = new Dictionary<string, CatalogFileState>(states.Count, StringComparer.Ordinal);
-            foreach (var state in states)
+            var known = new Dictionary<string, int>(states.Count, StringComparer.Ordinal);
+            for (var i = 0; i < states.Count; i++)
             {
-                known[state.Path] = state;
+                known[states[i].Path] = i;
             }
 
-            var onDisk = new HashSet<string>(StringComparer.Ordinal);
-            var kept = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new bool[states.Count];
+            var kept = new bool[states.Count];
+            var onDisk = 0;
+            var unchanged = 0;
             var changed = new List<DiskFile>();
             var linksFiles = new List<string>();
             foreach (var file in EnumerateFiles(Root))
             {
-                onDisk.Add(file.Path);
+                onDisk++;
+                var isKnown = known.TryGetValue(file.Path, out var index);
+                if (isKnown)
+                {
+                    seen[index] = true;
+                }
+
                 if (IsLinksFile(file.Path))
                 {
                     linksFiles.Add(file.Path);
                 }
-                else if (known.TryGetValue(file.Path, out var row) && row.Size == file.Size && row.SourceMtimeTicks == file.MtimeTicks)
+                else if (isKnown && states[index].Size == file.Size && states[index].SourceMtimeTicks == file.MtimeTicks)
                 {
-                    kept.Add(file.Path);
+                    kept[index] = true;
+                    unchanged++;
                 }
                 else
                 {
@@ -87,8 +98,7 @@ public sealed partial class FolderIndexer
                 }
             }
 
-            var unchanged = kept.Count;
-            progress?.Report(new IndexProgress("scanning", onDisk.Count, changed.Count, 0));
+            progress?.Report(new IndexProgress("scanning", onDisk, changed.Count, 0));
             var pathByFilename = changed.Count == 0
                 ? []
                 : states.ToDictionary(s => s.Filename, s => s.Path, StringComparer.Ordinal);
@@ -102,7 +112,8 @@ public sealed partial class FolderIndexer
                 var filename = FileName(file.Path);
                 // Filenames are unique in the index: a file already served from another path that is
                 // still there keeps its place; the first of two new copies wins.
-                var other = pathByFilename.TryGetValue(filename, out var knownPath) && knownPath != file.Path && onDisk.Contains(knownPath)
+                var other = pathByFilename.TryGetValue(filename, out var knownPath) && knownPath != file.Path
+                    && known.TryGetValue(knownPath, out var knownIndex) && seen[knownIndex]
                     ? knownPath
                     : claimed.GetValueOrDefault(filename);
                 if (other is not null)
@@ -119,15 +130,27 @@ public sealed partial class FolderIndexer
                 }
 
                 claimed[filename] = file.Path;
-                kept.Add(file.Path);
+                if (known.TryGetValue(file.Path, out var changedIndex))
+                {
+                    kept[changedIndex] = true;
+                }
+
                 // The recorded row, here or at the place the file was moved from: same bytes keep their upload time.
                 var previous = knownPath is not null ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
                 candidates.Add(new Candidate(file.Path, name, previous));
             }
 
-            var removed = known.Keys.Where(path => !kept.Contains(path)).ToList();
+            var removed = new List<string>();
+            for (var i = 0; i < states.Count; i++)
+            {
+                if (!kept[i])
+                {
+                    removed.Add(states[i].Path);
+                }
+            }
+
             await RemoveAsync(removed, cancellationToken);
-            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk.Count, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk, cancellationToken);
             await ReconcileLinksAsync(linksFiles, cancellationToken);
 
             FolderIndexerLog.ScanCompleted(_logger, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
