@@ -9,12 +9,10 @@ namespace Clutch.Files;
 /// What a download needs of one catalog file, kept per project for every file the index lists:
 /// about a hundred bytes besides its path, where a whole catalog row with its strings is ten times that.
 /// </summary>
-public sealed class FileDownload : IHeldBytes
+public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
 {
     private readonly Sha256Bytes _sha256;
     private readonly Sha256Bytes _metadataSha256;
-    private CachedBytes? _cached;
-    private int _referenced;
 
     public FileDownload(CatalogFile file)
     {
@@ -47,38 +45,19 @@ public sealed class FileDownload : IHeldBytes
         span[65] = '"';
     });
 
-    /// <inheritdoc/>
-    public bool HoldsBytes => Volatile.Read(ref _cached) is not null;
-
     /// <summary>The file's bytes and response headers, while a <see cref="SmallFileCache"/> holds them.</summary>
-    public CachedBytes? Cached
-    {
-        get
-        {
-            var cached = Volatile.Read(ref _cached);
-            if (cached is not null)
-            {
-                Volatile.Write(ref _referenced, 1);
-            }
-
-            return cached;
-        }
-    }
+    public CachedBytes? Cached => Held;
 
     /// <summary>Keeps bytes just read (exactly <see cref="Size"/> of them) under the cache's budget.</summary>
-    public void Hold(CachedBytes cached, MemoryBudget budget)
+    public void Keep(CachedBytes cached, MemoryBudget budget)
     {
-        if (cached.Bytes.Length == Size && Interlocked.CompareExchange(ref _cached, cached, null) is null)
+        if (cached.Bytes.Length == Size)
         {
-            budget.Admit(this, cached.Bytes.Length);
+            Hold(cached, budget);
         }
     }
 
-    /// <inheritdoc/>
-    public bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
-
-    /// <inheritdoc/>
-    public int DropBytes() => Interlocked.Exchange(ref _cached, null)?.Bytes.Length ?? 0;
+    protected override int LengthOf(CachedBytes value) => value.Bytes.Length;
 
     /// <summary>A small file's bytes with the header values sent with them.</summary>
     public sealed record CachedBytes(byte[] Bytes, StringValues ETag, StringValues LastModified);

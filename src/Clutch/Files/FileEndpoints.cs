@@ -41,7 +41,8 @@ public static class FileEndpoints
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(fileKey);
         context.Response.Headers.CacheControl = cache.Files;
 
-        if (!wantsMetadata && file.Cached is { } cached && SmallFileResult.Applies(context.Request, file.Size))
+        var small = !wantsMetadata && SmallFileResult.Applies(context.Request, file.Size);
+        if (small && file.Cached is { } cached)
         {
             // Held in memory: no path to build, nothing to read.
             return new SmallFileResult(null, file, cached, contentType, smallFiles);
@@ -50,7 +51,7 @@ public static class FileEndpoints
         var local = blobs.GetLocalPath(blobKey);
         if (local is not null)
         {
-            if (!wantsMetadata && SmallFileResult.Applies(context.Request, file.Size))
+            if (small)
             {
                 // The common download: checked against the listed size while it is read, no separate stat.
                 return new SmallFileResult(local, file, null, contentType, smallFiles);

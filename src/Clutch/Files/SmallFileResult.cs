@@ -36,9 +36,8 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
     {
         if (cached is not null)
         {
-            return WriteAsync(context, cached, cached.Bytes);
+            return WriteAsync(context, cached.ETag, cached.LastModified, cached.Bytes);
         }
-
 
         var length = (int)file.Size;
         var head = HttpMethods.IsHead(context.Request.Method);
@@ -51,15 +50,16 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
                 return FileEndpoints.Reindexing(context, context.Request.Path.Value ?? path).ExecuteAsync(context);
             }
 
-            var headers = new FileDownload.CachedBytes([], new StringValues(file.ETag(metadata: false)), new StringValues(HeaderUtilities.FormatDate(file.UploadTime)));
+            var etag = new StringValues(file.ETag(metadata: false));
+            var lastModified = new StringValues(HeaderUtilities.FormatDate(file.UploadTime));
             if (buffer is null)
             {
-                return WriteAsync(context, headers, null);
+                return WriteAsync(context, etag, lastModified, null);
             }
 
             var bytes = buffer.AsSpan(0, length).ToArray();
-            file.Hold(headers with { Bytes = bytes }, cache.Budget);
-            return WriteAsync(context, headers, bytes);
+            file.Keep(new FileDownload.CachedBytes(bytes, etag, lastModified), cache.Budget);
+            return WriteAsync(context, etag, lastModified, bytes);
         }
         finally
         {
@@ -70,15 +70,15 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
         }
     }
 
-    private Task WriteAsync(HttpContext context, FileDownload.CachedBytes headersFrom, byte[]? body)
+    private Task WriteAsync(HttpContext context, StringValues etag, StringValues lastModified, byte[]? body)
     {
         var response = context.Response;
         var headers = response.Headers;
         response.ContentType = contentType;
         response.ContentLength = file.Size;
         headers.AcceptRanges = BytesValue;
-        headers.ETag = headersFrom.ETag;
-        headers.LastModified = headersFrom.LastModified;
+        headers.ETag = etag;
+        headers.LastModified = lastModified;
         if (body is null || HttpMethods.IsHead(context.Request.Method))
         {
             return Task.CompletedTask;

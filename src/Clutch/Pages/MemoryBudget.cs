@@ -2,17 +2,69 @@ using System.Collections.Concurrent;
 
 namespace Clutch.Pages;
 
-/// <summary>Bytes an object keeps in memory only while a <see cref="MemoryBudget"/> has room for them.</summary>
-public interface IHeldBytes
+/// <summary>
+/// Something that keeps bytes in memory only while a <see cref="MemoryBudget"/> has room for them,
+/// and can have them again on demand once evicted. The budget works on this base; holders derive
+/// from <see cref="HeldBytes{T}"/>.
+/// </summary>
+public abstract class HeldBytes
 {
+    private int _referenced;
+
     /// <summary>True while the bytes are held.</summary>
-    bool HoldsBytes { get; }
+    public abstract bool HoldsBytes { get; }
 
     /// <summary>Clears the recently-used mark; true when it was set (the holder gets a second chance).</summary>
-    bool TakeReferenced();
+    internal bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
 
     /// <summary>Lets go of the bytes; the number of bytes freed.</summary>
-    int DropBytes();
+    internal abstract int DropBytes();
+
+    private protected void MarkReferenced() => Volatile.Write(ref _referenced, 1);
+}
+
+/// <summary>One value held under a budget: taken at most once until evicted, marked on every read.</summary>
+public abstract class HeldBytes<T> : HeldBytes
+    where T : class
+{
+    private T? _held;
+
+    public override bool HoldsBytes => Volatile.Read(ref _held) is not null;
+
+    /// <summary>The held value, marked as recently used; null when none is held.</summary>
+    protected T? Held
+    {
+        get
+        {
+            var held = Volatile.Read(ref _held);
+            if (held is not null)
+            {
+                MarkReferenced();
+            }
+
+            return held;
+        }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="value"/> and counts it against <paramref name="budget"/> (kept for good
+    /// without one), unless a concurrent caller got there first: the value held is returned.
+    /// </summary>
+    protected T Hold(T value, MemoryBudget? budget)
+    {
+        if (Interlocked.CompareExchange(ref _held, value, null) is { } raced)
+        {
+            return raced;
+        }
+
+        budget?.Admit(this, LengthOf(value));
+        return value;
+    }
+
+    /// <summary>The bytes <paramref name="value"/> counts for.</summary>
+    protected abstract int LengthOf(T value);
+
+    internal override int DropBytes() => Interlocked.Exchange(ref _held, null) is { } dropped ? LengthOf(dropped) : 0;
 }
 
 /// <summary>
@@ -23,7 +75,7 @@ public interface IHeldBytes
 /// </summary>
 public sealed class MemoryBudget(long capacity)
 {
-    private readonly ConcurrentQueue<IHeldBytes> _holders = new();
+    private readonly ConcurrentQueue<HeldBytes> _holders = new();
     private readonly Lock _evicting = new();
     private long _bytes;
 
@@ -33,7 +85,7 @@ public sealed class MemoryBudget(long capacity)
     public long Bytes => Volatile.Read(ref _bytes);
 
     /// <summary>Counts a holder's newly taken bytes, evicting others when over capacity.</summary>
-    public void Admit(IHeldBytes holder, int length)
+    internal void Admit(HeldBytes holder, int length)
     {
         _holders.Enqueue(holder);
         if (Interlocked.Add(ref _bytes, length) > Capacity)

@@ -12,18 +12,15 @@ namespace Clutch.Pages;
 /// A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never holds its
 /// plain bytes: a plain request is answered by decompressing as it is sent.
 /// </summary>
-public sealed class RenderedPage : IHeldBytes
+public sealed class RenderedPage : HeldBytes<byte[]>
 {
     private readonly MemoryBudget? _budget;
-    private byte[]? _body;
-    private int _referenced;
 
     public RenderedPage(byte[] body, MemoryBudget? budget = null)
         : this(Compress(body, CompressionLevel.SmallestSize), body.Length, SHA256.HashData(body), streamsPlain: false)
     {
         _budget = budget;
-        _body = body;
-        budget?.Admit(this, body.Length);
+        Hold(body, budget);
     }
 
     private RenderedPage(byte[] gzip, long length, byte[] sha256, bool streamsPlain)
@@ -37,20 +34,7 @@ public sealed class RenderedPage : IHeldBytes
     }
 
     /// <summary>The plain bytes (for a page that streams them, decompressed for this caller only).</summary>
-    public byte[] Body
-    {
-        get
-        {
-            var body = Volatile.Read(ref _body);
-            if (body is not null)
-            {
-                Volatile.Write(ref _referenced, 1);
-                return body;
-            }
-
-            return Restore();
-        }
-    }
+    public byte[] Body => Held ?? Restore();
 
     /// <summary>Length of the plain bytes.</summary>
     public long Length { get; }
@@ -63,9 +47,6 @@ public sealed class RenderedPage : IHeldBytes
 
     /// <summary>True when plain requests are answered by decompressing as they are sent.</summary>
     public bool StreamsPlain { get; }
-
-    /// <summary>True while the plain bytes are held in memory.</summary>
-    public bool HoldsBytes => Volatile.Read(ref _body) is not null;
 
     /// <summary>
     /// Renders a page straight into its gzip bytes, hashing the plain bytes on the way: for pages
@@ -93,12 +74,6 @@ public sealed class RenderedPage : IHeldBytes
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
-
-    /// <summary>Drops the plain bytes; the number of bytes freed.</summary>
-    public int DropBytes() => Interlocked.Exchange(ref _body, null)?.Length ?? 0;
-
     private byte[] Restore()
     {
         var body = new byte[Length];
@@ -107,19 +82,10 @@ public sealed class RenderedPage : IHeldBytes
             gz.ReadExactly(body);
         }
 
-        if (StreamsPlain)
-        {
-            return body;
-        }
-
-        if (Interlocked.CompareExchange(ref _body, body, null) is { } raced)
-        {
-            return raced;
-        }
-
-        _budget?.Admit(this, body.Length);
-        return body;
+        return StreamsPlain ? body : Hold(body, _budget);
     }
+
+    protected override int LengthOf(byte[] value) => value.Length;
 
     private static byte[] Compress(byte[] body, CompressionLevel level)
     {
