@@ -8,11 +8,7 @@ namespace Clutch.Packaging;
 /// The digests an index publishes for a file, lower-case hex. sha256 is always there; md5 and
 /// blake2b-256 are empty when they were not computed (see <see cref="DigestKinds"/>).
 /// </summary>
-public sealed record FileDigests(string Sha256, string Md5, string Blake2b256, long Size)
-{
-    /// <summary>True when every digest is known.</summary>
-    public bool IsComplete => Md5.Length > 0 && Blake2b256.Length > 0;
-}
+public sealed record FileDigests(string Sha256, string Md5, string Blake2b256, long Size);
 
 /// <summary>Which digests a <see cref="DigestCalculator"/> computes; sha256 always.</summary>
 [Flags]

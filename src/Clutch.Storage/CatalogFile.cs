@@ -48,6 +48,12 @@ public sealed record CatalogFile
 
     /// <summary>Source file modification time (UTC ticks) as seen when indexed; with Size, the rehash cache key.</summary>
     public long SourceMtimeTicks { get; init; }
+
+    /// <summary>
+    /// False while md5 or blake2b-256 is still empty: an upload that sent sha256 only, until
+    /// the digests are filled in from the stored file.
+    /// </summary>
+    public bool HasAllDigests => Md5.Length > 0 && Blake2b256.Length > 0;
 }
 
 /// <summary>What a reconcile needs to know of a recorded file to decide whether to rehash it.</summary>

@@ -68,7 +68,7 @@ public interface ICatalog
 
     /// <summary>Paths of files whose md5 or blake2b-256 is not known yet.</summary>
     async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken)
-        => (await GetAllFilesAsync(cancellationToken)).Where(f => f.Md5.Length == 0 || f.Blake2b256.Length == 0).Select(f => f.Path).ToList();
+        => (await GetAllFilesAsync(cancellationToken)).Where(f => !f.HasAllDigests).Select(f => f.Path).ToList();
 
     /// <summary>Sets or clears the yank state of a file. False when the file is unknown.</summary>
     Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken);

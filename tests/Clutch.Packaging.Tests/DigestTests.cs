@@ -49,11 +49,11 @@ public sealed class DigestTests
         var data = new byte[1_300_000];
         new Random(3).NextBytes(data);
         var all = await DigestCalculator.ComputeAsync(new MemoryStream(data), CancellationToken.None);
-        Assert.True(all.IsComplete);
+        Assert.Matches("^[0-9a-f]{32}$", all.Md5);
+        Assert.Matches("^[0-9a-f]{64}$", all.Blake2b256);
 
         var shaOnly = await DigestCalculator.ComputeAsync(new MemoryStream(data), CancellationToken.None, DigestKinds.Sha256);
         Assert.Equal(new FileDigests(all.Sha256, "", "", data.Length), shaOnly);
-        Assert.False(shaOnly.IsComplete);
 
         using var md5 = new DigestCalculator(DigestKinds.Sha256 | DigestKinds.Md5);
         md5.Append(data, 0, 700_000); // large enough for md5 on the second core

@@ -54,9 +54,7 @@ public sealed class PageCache : IDisposable
             return detail;
         }
 
-        var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
-        var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
-        detail = new ProjectDetail(ProjectReleases.Group(files), links);
+        detail = await ReadDetailAsync(name).ConfigureAwait(false);
         snapshot.SetDetail(detail);
         return detail;
     }
@@ -89,9 +87,15 @@ public sealed class PageCache : IDisposable
     private async Task<ProjectSnapshot> BuildProjectAsync(ProjectName name)
     {
         await Task.Yield();
+        return new ProjectSnapshot(name, await ReadDetailAsync(name).ConfigureAwait(false), _budget);
+    }
+
+    /// <summary>One catalog read of a project: its files grouped into releases, and its developer links.</summary>
+    private async Task<ProjectDetail> ReadDetailAsync(ProjectName name)
+    {
         var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
         var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
-        return new ProjectSnapshot(name, files, links, _budget);
+        return new ProjectDetail(ProjectReleases.Group(files), links);
     }
 
     private async Task<RootSnapshot> BuildRootAsync()

@@ -16,11 +16,12 @@ public sealed class ProjectSnapshot
 {
     private readonly WeakReference<ProjectDetail> _detail;
 
-    public ProjectSnapshot(ProjectName name, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, MemoryBudget? budget = null)
+    public ProjectSnapshot(ProjectName name, ProjectDetail detail, MemoryBudget? budget = null)
     {
         Name = name;
-        var detail = new ProjectDetail(ProjectReleases.Group(files), links);
         _detail = new WeakReference<ProjectDetail>(detail);
+        var files = detail.Files;
+        var links = detail.Links;
         Exists = files.Count > 0 || links.Count > 0;
 
         var downloads = new Dictionary<string, FileDownload>(files.Count, StringComparer.Ordinal);
@@ -35,7 +36,7 @@ public sealed class ProjectSnapshot
         var model = SimpleProjectPage.Create(name, detail.Releases, "../../files/");
         SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model), budget);
         SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model), budget);
-        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, detail.Files, links, "../../files/"), budget);
+        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, files, links, "../../files/"), budget);
     }
 
     public ProjectName Name { get; }

@@ -22,8 +22,7 @@ public sealed partial class DigestBackfill(ICatalog catalog, IBlobStore blobs, I
     public async Task<bool> FillAsync(string path, CancellationToken cancellationToken)
     {
         var filename = path[(path.LastIndexOf('/') + 1)..];
-        if (await catalog.FindFileAsync(filename, cancellationToken) is not { } file || file.Path != path
-            || (file.Md5.Length > 0 && file.Blake2b256.Length > 0))
+        if (await catalog.FindFileAsync(filename, cancellationToken) is not { } file || file.Path != path || file.HasAllDigests)
         {
             return false;
         }

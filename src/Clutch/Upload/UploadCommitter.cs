@@ -87,7 +87,7 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
             {
                 listed = true;
                 UploadLog.Stored(logger, key, upload.Digests.Sha256, caller.UserName);
-                if (!upload.Digests.IsComplete)
+                if (!file.HasAllDigests)
                 {
                     backfill.Enqueue(key);
                 }
@@ -112,7 +112,7 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
                     Blake2b256 = file.Blake2b256.Length > 0 ? file.Blake2b256 : existing.Blake2b256,
                 };
                 await catalog.UpsertFilesAsync([merged], cancellationToken);
-                if (merged.Md5.Length == 0 || merged.Blake2b256.Length == 0)
+                if (!merged.HasAllDigests)
                 {
                     backfill.Enqueue(key);
                 }
