@@ -51,6 +51,7 @@ public static class UploadHarness
 #pragma warning disable CA5351 // twine sends md5 for legacy indexes; the test sends what twine sends.
             ["md5_digest"] = Convert.ToHexStringLower(MD5.HashData(bytes)),
 #pragma warning restore CA5351
+            ["blake2_256_digest"] = Blake2b256(bytes),
         };
         foreach (var (key, value) in edit ?? new Dictionary<string, string?>())
         {
@@ -70,6 +71,14 @@ public static class UploadHarness
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Add(file, "content", filename);
         return content;
+    }
+
+    /// <summary>blake2b-256 as twine sends it (the calculator's blake2b is checked against known vectors in DigestTests).</summary>
+    public static string Blake2b256(byte[] bytes)
+    {
+        using var calculator = new Clutch.Packaging.DigestCalculator();
+        calculator.Append(bytes);
+        return calculator.Finish().Blake2b256;
     }
 
     /// <summary>Builds a wheel in memory; <paramref name="payload"/> makes otherwise equal wheels differ.</summary>
