@@ -83,15 +83,6 @@ for _ in $(seq 1 300); do
 done
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
-# Warm up the upload path (JIT, pools) with a small upload so the big one measures steady state.
-/usr/bin/python3 - "$WORK/warm-1.0-py3-none-any.whl" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1], "w") as z:
-    z.writestr("warm-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: warm\nVersion: 1.0\n")
-PY
-curl -s -o /dev/null -u bench:bench-password -F ":action=file_upload" -F name=warm -F version=1.0 \
-  -F "content=@$WORK/warm-1.0-py3-none-any.whl" "http://127.0.0.1:$PORT/legacy/"
-
 measure() { # measure LABEL VERSION EXPECTED_SHA256
   local body="$WORK/body-$2.bin"
   local rss_before hwm_before result status seconds peak hwm_after
