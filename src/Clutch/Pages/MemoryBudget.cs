@@ -10,9 +10,16 @@ namespace Clutch.Pages;
 public abstract class HeldBytes
 {
     private int _referenced;
+    private int _uses;
 
     /// <summary>True while the bytes are held.</summary>
     public abstract bool HoldsBytes { get; }
+
+    /// <summary>
+    /// How often the bytes were asked for lately, held or not: a small counter (at most
+    /// <see cref="UseFrequency.Max"/>) that halves every few seconds.
+    /// </summary>
+    internal int Frequency => UseFrequency.Decayed(Volatile.Read(ref _uses));
 
     /// <summary>Clears the recently-used mark; true when it was set (the holder gets a second chance).</summary>
     internal bool TakeReferenced() => Interlocked.Exchange(ref _referenced, 0) == 1;
@@ -21,6 +28,9 @@ public abstract class HeldBytes
     internal abstract int DropBytes();
 
     private protected void MarkReferenced() => Volatile.Write(ref _referenced, 1);
+
+    /// <summary>Counts one request for the bytes. Racing counts may lose an increment; it is an estimate.</summary>
+    private protected void CountUse() => Volatile.Write(ref _uses, UseFrequency.Incremented(Volatile.Read(ref _uses)));
 }
 
 /// <summary>One value held under a budget: taken at most once until evicted, marked on every read.</summary>
@@ -31,11 +41,12 @@ public abstract class HeldBytes<T> : HeldBytes
 
     public override bool HoldsBytes => Volatile.Read(ref _held) is not null;
 
-    /// <summary>The held value, marked as recently used; null when none is held.</summary>
+    /// <summary>The held value, marked as recently used; null when none is held. Every read counts as a use.</summary>
     protected T? Held
     {
         get
         {
+            CountUse();
             var held = Volatile.Read(ref _held);
             if (held is not null)
             {
@@ -47,17 +58,25 @@ public abstract class HeldBytes<T> : HeldBytes
     }
 
     /// <summary>
-    /// Holds <paramref name="value"/> and counts it against <paramref name="budget"/> (kept for good
-    /// without one), unless a concurrent caller got there first: the value held is returned.
+    /// Holds <paramref name="value"/> when <paramref name="budget"/> admits it (kept for good without
+    /// one) and returns it; a concurrent caller's value when that one got there first. A value not
+    /// admitted is returned without being held: the caller uses it once.
     /// </summary>
     protected T Hold(T value, MemoryBudget? budget)
     {
+        var length = LengthOf(value);
+        if (budget is not null && !budget.TryReserve(this, length))
+        {
+            return value;
+        }
+
         if (Interlocked.CompareExchange(ref _held, value, null) is { } raced)
         {
+            budget?.Release(length);
             return raced;
         }
 
-        budget?.Admit(this, LengthOf(value));
+        budget?.Track(this);
         return value;
     }
 
@@ -69,9 +88,16 @@ public abstract class HeldBytes<T> : HeldBytes
 
 /// <summary>
 /// Bounds the memory of bytes kept for speed that can be had again on demand: the plain bytes of
-/// rendered pages (restored from their gzip bytes) and small files (read again from disk). Holders
-/// are admitted as they take bytes and evicted by CLOCK (a second chance for a holder read since
-/// the hand last passed it) once the total exceeds <see cref="Capacity"/>.
+/// rendered pages (restored from their gzip bytes) and small files (read again from disk).
+/// <para>
+/// Eviction is CLOCK (a holder read since the hand last passed it gets a second chance). Admission
+/// is frequency-based, as in TinyLFU: once the budget is full, a newcomer replaces the CLOCK victim
+/// only when it was asked for more often lately than that victim. Plain CLOCK (like LRU) keeps
+/// nothing useful when the bytes in use exceed the budget even slightly: each miss evicts what is
+/// about to be asked for next, and every request misses. With the admission test the budget keeps
+/// a stable share of the working set instead, and a scan of things asked for once never flushes
+/// what is asked for all the time.
+/// </para>
 /// </summary>
 public sealed class MemoryBudget(long capacity)
 {
@@ -84,42 +110,107 @@ public sealed class MemoryBudget(long capacity)
     /// <summary>Bytes currently held.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>Counts a holder's newly taken bytes, evicting others when over capacity.</summary>
-    internal void Admit(HeldBytes holder, int length)
+    /// <summary>
+    /// Makes room for <paramref name="length"/> bytes of <paramref name="candidate"/>, evicting holders
+    /// asked for less often; false (nothing reserved) when the candidate is not worth what it would evict.
+    /// </summary>
+    internal bool TryReserve(HeldBytes candidate, int length)
     {
-        _holders.Enqueue(holder);
-        if (Interlocked.Add(ref _bytes, length) > Capacity)
+        if (length > Capacity)
         {
-            Evict();
+            return false;
         }
-    }
 
-    private void Evict()
-    {
-        // One evictor at a time; the others go on serving (the budget may be exceeded for a moment).
+        if (Interlocked.Add(ref _bytes, length) <= Capacity)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _bytes, -length);
+
+        // One evictor at a time; a candidate arriving meanwhile is simply not held this time.
         if (!_evicting.TryEnter())
         {
-            return;
+            return false;
         }
 
         try
         {
-            // Each holder gets at most one second chance per pass, so this ends.
-            var budget = (_holders.Count * 2) + 1;
-            while (Volatile.Read(ref _bytes) > Capacity && budget-- > 0 && _holders.TryDequeue(out var holder))
+            var frequency = candidate.Frequency;
+
+            // Each holder gets at most one second chance per call, so this ends.
+            var steps = (_holders.Count * 2) + 1;
+            while (Volatile.Read(ref _bytes) + length > Capacity)
             {
-                if (holder.HoldsBytes && holder.TakeReferenced())
+                if (steps-- <= 0 || !_holders.TryDequeue(out var holder))
+                {
+                    return false;
+                }
+
+                if (!holder.HoldsBytes)
+                {
+                    continue;
+                }
+
+                if (holder.TakeReferenced())
                 {
                     _holders.Enqueue(holder);
                     continue;
                 }
 
+                if (holder.Frequency >= frequency)
+                {
+                    // The victim is worth at least as much: it stays (the hand has passed it), the candidate goes.
+                    _holders.Enqueue(holder);
+                    return false;
+                }
+
                 Interlocked.Add(ref _bytes, -holder.DropBytes());
             }
+
+            Interlocked.Add(ref _bytes, length);
+            return true;
         }
         finally
         {
             _evicting.Exit();
         }
     }
+
+    /// <summary>Gives back bytes reserved for a value that was not held after all.</summary>
+    internal void Release(int length) => Interlocked.Add(ref _bytes, -length);
+
+    /// <summary>Puts a holder whose bytes were just reserved under the CLOCK hand.</summary>
+    internal void Track(HeldBytes holder) => _holders.Enqueue(holder);
+}
+
+/// <summary>
+/// A use counter packed in one int: four bits of count (saturating at <see cref="Max"/>, so equally
+/// popular things tie and ties keep what is held) and the time slot of the last update. Counts halve
+/// for every slot passed (about 8 s each), so what was popular a minute ago no longer blocks what is
+/// popular now.
+/// </summary>
+internal static class UseFrequency
+{
+    public const int Max = 15;
+
+    private const int SlotShift = 13; // 2^13 ms, about 8 s per halving
+
+    public static int Decayed(int packed) => Decayed(packed, Slot());
+
+    public static int Incremented(int packed) => Incremented(packed, Slot());
+
+    /// <summary>The count as of time slot <paramref name="slot"/>.</summary>
+    internal static int Decayed(int packed, int slot)
+    {
+        var passed = (slot - (packed >>> 4)) & SlotMask;
+        return passed >= 4 ? 0 : (packed & 0xF) >> passed;
+    }
+
+    /// <summary>The packed counter after one more use in time slot <paramref name="slot"/>.</summary>
+    internal static int Incremented(int packed, int slot) => Math.Min(Decayed(packed, slot) + 1, Max) | ((slot & SlotMask) << 4);
+
+    private const int SlotMask = 0x0FFF_FFFF;
+
+    private static int Slot() => (int)(Environment.TickCount64 >> SlotShift) & SlotMask;
 }

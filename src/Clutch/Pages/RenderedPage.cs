@@ -20,6 +20,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         : this(Compress(body, CompressionLevel.SmallestSize), body.Length, SHA256.HashData(body), streamsPlain: false)
     {
         _budget = budget;
+        CountUse(); // rendered because it was asked for
         Hold(body, budget);
     }
 
