@@ -9,6 +9,7 @@ using Clutch.Pages;
 using Clutch.Simple;
 using Clutch.Storage;
 using Clutch.Upload;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,9 @@ public static class ClutchHost
         });
 
         var services = builder.Services;
+        // Kestrel's connection buffers in 64 KB blocks (see LargeBlockMemoryPool): replaces the pool factory it registers.
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);
         services.AddStorage(options);
