@@ -22,8 +22,8 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
 
-    /// <summary>Free blocks kept for reuse: 16 MB.</summary>
-    public const int MaxRetained = 256;
+    /// <summary>Free blocks kept for reuse: 8 MB, the input and output blocks of 64 busy connections.</summary>
+    public const int MaxRetained = 128;
 
     private readonly ConcurrentQueue<Block> _free = new();
     private int _freeCount;

@@ -20,6 +20,11 @@ public sealed class PageCache : IDisposable
     private readonly LazySlot<RootSnapshot> _root;
     private readonly LazySlot<RenderedPage> _linksRoot;
 
+    // Project builds at once: they are CPU work (a catalog read, three renders, gzip), so more than a
+    // few only add memory: each holds a pooled SQLite connection with its page cache and a native
+    // deflate state, and glibc keeps what a burst of them grew (RSS after the 100,000-file load).
+    private readonly SemaphoreSlim _builds = new(Math.Max(2, Environment.ProcessorCount));
+
     public PageCache(ICatalog catalog, ClutchOptions options)
     {
         _catalog = catalog;
@@ -61,7 +66,11 @@ public sealed class PageCache : IDisposable
 
     public Task<RenderedPage> GetLinksRootAsync() => _linksRoot.GetAsync();
 
-    public void Dispose() => _catalog.Changed -= OnChanged;
+    public void Dispose()
+    {
+        _catalog.Changed -= OnChanged;
+        _builds.Dispose();
+    }
 
     private async Task<ProjectSnapshot> GetProjectSlowAsync(ProjectName name)
     {
@@ -86,8 +95,16 @@ public sealed class PageCache : IDisposable
 
     private async Task<ProjectSnapshot> BuildProjectAsync(ProjectName name)
     {
-        await Task.Yield();
-        return new ProjectSnapshot(name, await ReadDetailAsync(name).ConfigureAwait(false), _budget);
+        await Task.Yield(); // off the Lazy's lock: waiters for this project await the task instead
+        await _builds.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return new ProjectSnapshot(name, await ReadDetailAsync(name).ConfigureAwait(false), _budget);
+        }
+        finally
+        {
+            _builds.Release();
+        }
     }
 
     /// <summary>One catalog read of a project: its files grouped into releases, and its developer links.</summary>
