@@ -99,6 +99,15 @@ public sealed class DigestCalculator : IDisposable
         _size += count;
     }
 
+    /// <summary>All three digests of bytes already in memory: one-shot hashes, no hash objects to set up.</summary>
+    public static FileDigests Compute(ReadOnlySpan<byte> data) => new(
+        Convert.ToHexStringLower(SHA256.HashData(data)),
+#pragma warning disable CA5351 // md5 is published for legacy clients, not used for security.
+        Convert.ToHexStringLower(MD5.HashData(data)),
+#pragma warning restore CA5351
+        Convert.ToHexStringLower(Blake2.HashAlgorithm.Blake2b_256.Hash(data)),
+        data.Length);
+
     /// <summary>Finishes and returns the digests of everything appended; the calculator cannot be reused.</summary>
     public FileDigests Finish()
     {

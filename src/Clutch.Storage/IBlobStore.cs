@@ -42,6 +42,18 @@ public interface IBlobStore
         return stored;
     }
 
+    /// <summary>
+    /// Writes a blob that becomes durable and visible under <paramref name="key"/> only at the next
+    /// <see cref="PublishStagedAsync"/>: for a bulk writer (the folder indexer's metadata files) that
+    /// would otherwise wait for one disk flush per blob. False when the key already exists. A store
+    /// without a cheaper way writes at once.
+    /// </summary>
+    Task<bool> StageAsync(string key, Stream content, CancellationToken cancellationToken) =>
+        PutAsync(key, content, overwrite: false, cancellationToken);
+
+    /// <summary>Makes every blob staged so far durable, then visible under its key (never the other way round).</summary>
+    Task PublishStagedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Deletes a blob; no error when absent.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Clutch.Packaging;
@@ -9,6 +11,9 @@ namespace Clutch.Storage.Folder;
 public sealed partial class FolderIndexer
 {
     private static readonly TimeSpan MaxBatchAge = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Files up to this size are read once into memory for both hashing and inspection.</summary>
+    private const int WholeReadLimit = 1024 * 1024;
 
     /// <summary>Hashes and inspects candidates in parallel and upserts them in batches.</summary>
     private async Task<(int Indexed, List<string> Deferred)> IndexCandidatesAsync(
@@ -98,6 +103,8 @@ public sealed partial class FolderIndexer
             return 0;
         }
 
+        // The batch's metadata files are durable and in place before any row that names them is committed.
+        await _blobs.PublishStagedAsync(cancellationToken);
         await _catalog.UpsertFilesAsync(batch.ToArray(), cancellationToken);
         foreach (var file in batch)
         {
@@ -126,37 +133,61 @@ public sealed partial class FolderIndexer
             return (null, true);
         }
 
-        FileDigests digests;
+        // A small file (most of a package folder) is read once, whole, into a pooled buffer: hashed and
+        // inspected from memory. A large one is streamed twice (hash, then inspection).
+        var whole = before.Size <= WholeReadLimit ? ArrayPool<byte>.Shared.Rent((int)before.Size + 1) : null;
         try
         {
-            await using (var stream = OpenRead(candidate.Path))
+            var length = 0;
+            FileDigests digests;
+            try
             {
-                digests = await DigestCalculator.ComputeAsync(stream, cancellationToken);
+                if (whole is not null)
+                {
+                    length = ReadWhole(candidate.Path, whole);
+                    digests = DigestCalculator.Compute(whole.AsSpan(0, length));
+                }
+                else
+                {
+                    await using var stream = OpenRead(candidate.Path);
+                    digests = await DigestCalculator.ComputeAsync(stream, cancellationToken);
+                }
+
+                Interlocked.Increment(ref _hashCount);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return (null, false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message);
+                return (null, false);
             }
 
-            Interlocked.Increment(ref _hashCount);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return (null, false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message);
-            return (null, false);
-        }
+            if (Stat(candidate.Path) != before || digests.Size != before.Size)
+            {
+                FolderIndexerLog.StillChanging(_logger, candidate.Path);
+                return (null, true);
+            }
 
-        if (Stat(candidate.Path) != before || digests.Size != before.Size)
-        {
-            FolderIndexerLog.StillChanging(_logger, candidate.Path);
-            return (null, true);
+            var previous = candidate.Previous is { } p && p.Sha256 == digests.Sha256 ? p : null;
+            var metadata = previous is not null
+                ? new MetadataFacts(previous.RequiresPython, previous.Summary, previous.MetadataSha256, null, null)
+                : await InspectAsync(candidate, digests.Sha256, whole is null ? null : whole.AsMemory(0, length), cancellationToken);
+            return Complete(candidate, before, digests, previous, metadata);
         }
+        finally
+        {
+            if (whole is not null)
+            {
+                ArrayPool<byte>.Shared.Return(whole);
+            }
+        }
+    }
 
-        var previous = candidate.Previous is { } p && p.Sha256 == digests.Sha256 ? p : null;
-        var metadata = previous is not null
-            ? new MetadataFacts(previous.RequiresPython, previous.Summary, previous.MetadataSha256, null, null)
-            : await InspectAsync(candidate, digests.Sha256, cancellationToken);
-
+    private (CatalogFile? File, bool Retry) Complete(Candidate candidate, DiskFile before, FileDigests digests, CatalogFile? previous, MetadataFacts metadata)
+    {
         if (Stat(candidate.Path) != before)
         {
             FolderIndexerLog.StillChanging(_logger, candidate.Path);
@@ -193,13 +224,18 @@ public sealed partial class FolderIndexer
         }, false);
     }
 
-    /// <summary>Reads core metadata; for wheels also stores it as the PEP 658 metadata blob. Never throws on content.</summary>
-    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads core metadata, from <paramref name="content"/> when the file is already in memory; for wheels
+    /// also stores it as the PEP 658 metadata blob. Never throws on what the archive holds.
+    /// </summary>
+    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, ReadOnlyMemory<byte>? content, CancellationToken cancellationToken)
     {
         try
         {
             InspectionResult? result;
-            await using (var stream = OpenRead(candidate.Path))
+            await using (Stream stream = content is { } c && MemoryMarshal.TryGetArray(c, out var array)
+                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+                : OpenRead(candidate.Path))
             {
                 result = await ArchiveInspector.InspectAsync(stream, candidate.Name, ArchiveLimits.Default, cancellationToken);
             }
@@ -215,7 +251,7 @@ public sealed partial class FolderIndexer
             {
                 metadataSha256 = Convert.ToHexStringLower(SHA256.HashData(result.MetadataBytes));
                 using var bytes = new MemoryStream(result.MetadataBytes, writable: false);
-                await _blobs.PutAsync(BlobKeys.Metadata(sha256), bytes, overwrite: false, cancellationToken);
+                await _blobs.StageAsync(BlobKeys.Metadata(sha256), bytes, cancellationToken);
             }
 
             var displayName = metadata.Name is { Length: > 0 } n && ProjectName.Normalize(n) == candidate.Name.Project ? n : null;
@@ -226,6 +262,20 @@ public sealed partial class FolderIndexer
             // A broken archive is still served (the operator put it there), just without metadata.
             return new MetadataFacts(null, null, null, null, ex.Message);
         }
+    }
+
+    /// <summary>Reads a file into <paramref name="buffer"/> up to its end or the buffer's; the byte count.</summary>
+    private int ReadWhole(string relativePath, byte[] buffer)
+    {
+        using var handle = File.OpenHandle(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var total = 0;
+        int n;
+        while (total < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+        {
+            total += n;
+        }
+
+        return total;
     }
 
     private FileStream OpenRead(string relativePath) => new(FullPath(relativePath), new FileStreamOptions

@@ -55,6 +55,31 @@ public sealed class FolderBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Staged_blobs_appear_only_when_published_and_leave_no_temp_files()
+    {
+        const string key = ".clutch/metadata/abc.metadata";
+        Assert.True(await _store.StageAsync(key, Bytes("Metadata-Version: 2.1\n"), CancellationToken.None));
+        Assert.True(await _store.StageAsync("m/b.metadata", Bytes("second"), CancellationToken.None));
+        Assert.Null(await _store.GetInfoAsync(key, CancellationToken.None)); // not visible before it is durable
+
+        await _store.PublishStagedAsync(CancellationToken.None);
+        Assert.Equal("Metadata-Version: 2.1\n", await File.ReadAllTextAsync(_store.GetLocalPath(key)!));
+        Assert.Equal("second", await File.ReadAllTextAsync(_store.GetLocalPath("m/b.metadata")!));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_temp.Path, ".clutch", "tmp")));
+
+        // An existing key is not staged again; the same key staged twice before publishing ends as one blob.
+        Assert.False(await _store.StageAsync(key, Bytes("other"), CancellationToken.None));
+        Assert.True(await _store.StageAsync("twice.metadata", Bytes("one"), CancellationToken.None));
+        Assert.True(await _store.StageAsync("twice.metadata", Bytes("one"), CancellationToken.None));
+        await _store.PublishStagedAsync(CancellationToken.None);
+        Assert.Equal("one", await File.ReadAllTextAsync(_store.GetLocalPath("twice.metadata")!));
+        Assert.Equal("Metadata-Version: 2.1\n", await File.ReadAllTextAsync(_store.GetLocalPath(key)!));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_temp.Path, ".clutch", "tmp")));
+
+        await _store.PublishStagedAsync(CancellationToken.None); // nothing staged: nothing to do
+    }
+
+    [Fact]
     public async Task Put_without_overwrite_keeps_the_existing_blob()
     {
         await _store.PutAsync("a.whl", Bytes("first"), overwrite: false, CancellationToken.None);
