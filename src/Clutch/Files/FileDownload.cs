@@ -48,14 +48,16 @@ public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
     /// <summary>The file's bytes and response headers, while a <see cref="SmallFileCache"/> holds them.</summary>
     public CachedBytes? Cached => Held;
 
-    /// <summary>Keeps bytes just read (exactly <see cref="Size"/> of them) under the cache's budget.</summary>
-    public void Keep(CachedBytes cached, MemoryBudget budget)
-    {
-        if (cached.Bytes.Length == Size)
-        {
-            Hold(cached, budget);
-        }
-    }
+    /// <summary>
+    /// Keeps a copy of bytes just read (the first <see cref="Size"/> of <paramref name="buffer"/>) with
+    /// their header values, when the cache's budget admits them; null when it does not (no copy made).
+    /// </summary>
+    public CachedBytes? TryKeep(byte[] buffer, StringValues etag, StringValues lastModified, MemoryBudget budget) =>
+        HoldIfAdmitted(
+            (int)Size,
+            budget,
+            (Buffer: buffer, Length: (int)Size, ETag: etag, LastModified: lastModified),
+            static s => new CachedBytes(s.Buffer.AsSpan(0, s.Length).ToArray(), s.ETag, s.LastModified));
 
     protected override int LengthOf(CachedBytes value) => value.Bytes.Length;
 

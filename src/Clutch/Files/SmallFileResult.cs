@@ -36,12 +36,13 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
     {
         if (cached is not null)
         {
-            return WriteAsync(context, cached.ETag, cached.LastModified, cached.Bytes);
+            return WriteAsync(context, cached.ETag, cached.LastModified, cached.Bytes, cached.Bytes.Length);
         }
 
         var length = (int)file.Size;
         var head = HttpMethods.IsHead(context.Request.Method);
         var buffer = head ? null : ArrayPool<byte>.Shared.Rent(length + 1);
+        Task? pending = null;
         try
         {
             var read = Read(path ?? throw new InvalidOperationException("Neither bytes nor a path to read them from."), buffer, length);
@@ -54,23 +55,47 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
             var lastModified = new StringValues(HeaderUtilities.FormatDate(file.UploadTime));
             if (buffer is null)
             {
-                return WriteAsync(context, etag, lastModified, null);
+                return WriteAsync(context, etag, lastModified, null, 0);
             }
 
-            var bytes = buffer.AsSpan(0, length).ToArray();
-            file.Keep(new FileDownload.CachedBytes(bytes, etag, lastModified), cache.Budget);
-            return WriteAsync(context, etag, lastModified, bytes);
+            // Copied only when the budget keeps it; otherwise sent from the pooled buffer, which goes
+            // back to the pool once the write is done with it.
+            if (file.TryKeep(buffer, etag, lastModified, cache.Budget) is { } kept)
+            {
+                return WriteAsync(context, etag, lastModified, kept.Bytes, length);
+            }
+
+            var write = WriteAsync(context, etag, lastModified, buffer, length);
+            if (!write.IsCompleted)
+            {
+                pending = ReturnAfterAsync(write, buffer);
+                return pending;
+            }
+
+            return write;
         }
         finally
         {
-            if (buffer is not null)
+            if (buffer is not null && pending is null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
 
-    private Task WriteAsync(HttpContext context, StringValues etag, StringValues lastModified, byte[]? body)
+    private static async Task ReturnAfterAsync(Task write, byte[] buffer)
+    {
+        try
+        {
+            await write;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task WriteAsync(HttpContext context, StringValues etag, StringValues lastModified, byte[]? body, int length)
     {
         var response = context.Response;
         var headers = response.Headers;
@@ -84,7 +109,7 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
             return Task.CompletedTask;
         }
 
-        var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
+        var write = response.BodyWriter.WriteAsync(body.AsMemory(0, length), context.RequestAborted);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 

@@ -80,6 +80,29 @@ public abstract class HeldBytes<T> : HeldBytes
         return value;
     }
 
+    /// <summary>
+    /// Makes and holds a value of <paramref name="length"/> bytes only when <paramref name="budget"/>
+    /// admits it: null, with nothing made, when it does not (the caller answers from its own buffer).
+    /// A concurrent caller's value is returned when that one got there first.
+    /// </summary>
+    protected T? HoldIfAdmitted<TState>(int length, MemoryBudget budget, TState state, Func<TState, T> create)
+    {
+        if (!budget.TryReserve(this, length))
+        {
+            return null;
+        }
+
+        var value = create(state);
+        if (Interlocked.CompareExchange(ref _held, value, null) is { } raced)
+        {
+            budget.Release(length);
+            return raced;
+        }
+
+        budget.Track(this);
+        return value;
+    }
+
     /// <summary>The bytes <paramref name="value"/> counts for.</summary>
     protected abstract int LengthOf(T value);
 
