@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Pages;
@@ -86,6 +87,24 @@ public static class FileEndpoints
 /// <summary>Finds a catalog file by key from the page cache, falling back to the catalog.</summary>
 public sealed class FileLocator(PageCache cache, ICatalog catalog)
 {
+    /// <summary>
+    /// The download record of <c>{project}/{filename}</c> when the project's snapshot is built and
+    /// the folder is already a normalized name: a lookup by span, allocating nothing. False means
+    /// "ask <see cref="FindAsync"/>", not "absent".
+    /// </summary>
+    public bool TryFindBuilt(ReadOnlySpan<char> key, [NotNullWhen(true)] out FileDownload? download)
+    {
+        var slash = key.IndexOf('/');
+        if (slash > 0 && key.LastIndexOf('/') == slash && PageCache.IsCanonicalName(key[..slash])
+            && cache.TryGetBuiltProject(key[..slash], out var snapshot))
+        {
+            return snapshot.TryGetDownload(key, out download);
+        }
+
+        download = null;
+        return false;
+    }
+
     public async Task<FileDownload?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var slash = key.LastIndexOf('/');
@@ -118,7 +137,7 @@ public sealed class FileLocator(PageCache cache, ICatalog catalog)
 /// <summary>Content types of distribution files.</summary>
 public static class ContentTypes
 {
-    public static string For(string filename)
+    public static string For(ReadOnlySpan<char> filename)
     {
         if (filename.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || filename.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
             || filename.EndsWith(".egg", StringComparison.OrdinalIgnoreCase))

@@ -95,12 +95,19 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
         }
     }
 
-    private Task WriteAsync(HttpContext context, StringValues etag, StringValues lastModified, byte[]? body, int length)
+    /// <summary>Answers a whole-file GET or HEAD from bytes the cache holds: no path, no read, no allocation.</summary>
+    public static Task WriteHeldAsync(HttpContext context, FileDownload file, FileDownload.CachedBytes held, string contentType) =>
+        WriteAsync(context, contentType, file.Size, held.ETag, held.LastModified, held.Bytes, held.Bytes.Length);
+
+    private Task WriteAsync(HttpContext context, StringValues etag, StringValues lastModified, byte[]? body, int length) =>
+        WriteAsync(context, contentType, file.Size, etag, lastModified, body, length);
+
+    private static Task WriteAsync(HttpContext context, string contentType, long size, StringValues etag, StringValues lastModified, byte[]? body, int length)
     {
         var response = context.Response;
         var headers = response.Headers;
         response.ContentType = contentType;
-        response.ContentLength = file.Size;
+        response.ContentLength = size;
         headers.AcceptRanges = BytesValue;
         headers.ETag = etag;
         headers.LastModified = lastModified;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Clutch.Hosting;
 using Clutch.Links;
 using Clutch.Packaging;
@@ -16,7 +17,8 @@ public sealed class PageCache : IDisposable
 {
     private readonly ICatalog _catalog;
     private readonly MemoryBudget _budget;
-    private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new();
+    private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new(NameComparer.Instance);
+    private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>>.AlternateLookup<ReadOnlySpan<char>> _projectsBySpan;
     private readonly LazySlot<RootSnapshot> _root;
     private readonly LazySlot<RenderedPage> _linksRoot;
 
@@ -31,6 +33,7 @@ public sealed class PageCache : IDisposable
         _budget = new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
+        _projectsBySpan = _projects.GetAlternateLookup<ReadOnlySpan<char>>();
         _catalog.Changed += OnChanged;
     }
 
@@ -46,6 +49,42 @@ public sealed class PageCache : IDisposable
     }
 
     public Task<RootSnapshot> GetRootAsync() => _root.GetAsync();
+
+    /// <summary>
+    /// The snapshot of the project named <paramref name="canonicalName"/> (already normalized, see
+    /// <see cref="IsCanonicalName"/>) when it is built; false when it is not (yet), without building it.
+    /// </summary>
+    public bool TryGetBuiltProject(ReadOnlySpan<char> canonicalName, [NotNullWhen(true)] out ProjectSnapshot? snapshot)
+    {
+        if (_projectsBySpan.TryGetValue(canonicalName, out var hit) && hit.IsValueCreated && hit.Value.IsCompletedSuccessfully)
+        {
+            snapshot = hit.Value.Result;
+            return snapshot.Exists;
+        }
+
+        snapshot = null;
+        return false;
+    }
+
+    /// <summary>True when <paramref name="name"/> is in normalized form already: a-z, 0-9 and single '-', not at either end.</summary>
+    public static bool IsCanonicalName(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name[0] == '-' || name[^1] == '-')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && name[i - 1] != '-')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// A project's catalog rows as releases, for the JSON API: the snapshot's own while the GC has
@@ -65,6 +104,22 @@ public sealed class PageCache : IDisposable
     }
 
     public Task<RenderedPage> GetLinksRootAsync() => _linksRoot.GetAsync();
+
+    /// <summary>Project names compared by their normalized text, also against a span of it (allocation-free lookups).</summary>
+    private sealed class NameComparer : IEqualityComparer<ProjectName>, IAlternateEqualityComparer<ReadOnlySpan<char>, ProjectName>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public bool Equals(ProjectName x, ProjectName y) => string.Equals(x.Value, y.Value, StringComparison.Ordinal);
+
+        public int GetHashCode(ProjectName obj) => string.GetHashCode(obj.Value.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, ProjectName other) => alternate.SequenceEqual(other.Value.AsSpan());
+
+        public int GetHashCode(ReadOnlySpan<char> alternate) => string.GetHashCode(alternate);
+
+        public ProjectName Create(ReadOnlySpan<char> alternate) => ProjectName.Normalize(alternate.ToString());
+    }
 
     public void Dispose()
     {

@@ -38,7 +38,16 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
 
         if (path.StartsWith("/files/", StringComparison.Ordinal) && !path.Contains('%', StringComparison.Ordinal))
         {
-            // Downloads are the other hot path: the same handler as the /files endpoint, without routing.
+            // Downloads are the other hot path. A whole small file the cache holds is answered here
+            // by a lookup on the path itself; anything else takes the /files endpoint's handler, without routing.
+            var key = path.AsSpan("/files/".Length);
+            if (SmallFileResult.Applies(request, SmallFileResult.MaxLength) && files.TryFindBuilt(key, out var download)
+                && download.Size <= SmallFileResult.MaxLength && download.Cached is { } held)
+            {
+                context.Response.Headers.CacheControl = cacheHeaders.Files;
+                return SmallFileResult.WriteHeldAsync(context, download, held, ContentTypes.For(key));
+            }
+
             return FileAsync(context, path["/files/".Length..]);
         }
 
@@ -117,18 +126,9 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     private static ProjectName? CanonicalName(string path, int start)
     {
         var end = path.Length - 1;
-        if (end <= start || path[end] != '/')
+        if (end <= start || path[end] != '/' || !PageCache.IsCanonicalName(path.AsSpan(start, end - start)))
         {
             return null;
-        }
-
-        for (var i = start; i < end; i++)
-        {
-            var c = path[i];
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && path[i - 1] != '-')))
-            {
-                return null;
-            }
         }
 
         return ProjectName.Normalize(path[start..end]);

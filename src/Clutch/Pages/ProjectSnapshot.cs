@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Clutch.Files;
 using Clutch.Links;
 using Clutch.Packaging;
@@ -15,6 +16,7 @@ namespace Clutch.Pages;
 public sealed class ProjectSnapshot
 {
     private readonly WeakReference<ProjectDetail> _detail;
+    private readonly Dictionary<string, FileDownload>.AlternateLookup<ReadOnlySpan<char>> _downloadsBySpan;
 
     public ProjectSnapshot(ProjectName name, ProjectDetail detail, MemoryBudget? budget = null)
     {
@@ -31,6 +33,7 @@ public sealed class ProjectSnapshot
         }
 
         Downloads = downloads;
+        _downloadsBySpan = downloads.GetAlternateLookup<ReadOnlySpan<char>>();
 
         // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
         var model = SimpleProjectPage.Create(name, detail.Releases, "../../files/");
@@ -43,6 +46,10 @@ public sealed class ProjectSnapshot
 
     /// <summary>The project's files by blob key, as downloads need them.</summary>
     public IReadOnlyDictionary<string, FileDownload> Downloads { get; }
+
+    /// <summary>A file's download record by its key as a span of the request path.</summary>
+    public bool TryGetDownload(ReadOnlySpan<char> key, [NotNullWhen(true)] out FileDownload? download) =>
+        _downloadsBySpan.TryGetValue(key, out download);
 
     public RenderedPage SimpleHtml { get; }
 

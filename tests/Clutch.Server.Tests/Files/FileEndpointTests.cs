@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Clutch.Server.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clutch.Server.Tests.Files;
 
@@ -31,6 +32,44 @@ public class FileEndpointTests(SeededServerFixture fixture) : IClassFixture<Seed
         Assert.Equal(HttpStatusCode.OK, realSdist.StatusCode);
         Assert.Equal("application/gzip", realSdist.Content.Headers.ContentType!.MediaType);
     }
+
+    [Fact]
+    public async Task A_held_file_is_answered_by_a_lookup_on_the_path_with_the_same_headers_and_bytes()
+    {
+        const string key = "alpha/alpha-2.0-py3-none-any.whl";
+        var locator = fixture.Server.Services.GetRequiredService<Clutch.Files.FileLocator>();
+        using var first = await _client.GetAsync("/files/" + key);   // read from disk (or already held)
+        using var second = await _client.GetAsync("/files/" + key);  // held: answered before routing
+        Assert.True(locator.TryFindBuilt(key, out var download));
+        Assert.True(download.HoldsBytes);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await second.Content.ReadAsByteArrayAsync());
+        foreach (var name in new[] { "ETag", "Last-Modified", "Cache-Control", "Accept-Ranges" })
+        {
+            Assert.Equal(HeaderValues(first, name), HeaderValues(second, name));
+        }
+
+        Assert.Equal(first.Content.Headers.ContentType, second.Content.Headers.ContentType);
+        Assert.Equal(first.Content.Headers.ContentLength, second.Content.Headers.ContentLength);
+
+        using var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/files/" + key));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(first.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
+        // Not a {project}/{file} key under a normalized folder, or not a known file: the endpoint decides.
+        Assert.False(locator.TryFindBuilt("alpha-1.0-py3-none-any.whl", out _));
+        Assert.False(locator.TryFindBuilt("Alpha/alpha-2.0-py3-none-any.whl", out _));
+        Assert.False(locator.TryFindBuilt("alpha/alpha-9.9-py3-none-any.whl", out _));
+        using var flat = await _client.GetAsync("/files/alpha-1.0-py3-none-any.whl");
+        Assert.Equal(HttpStatusCode.OK, flat.StatusCode);
+    }
+
+    private static string HeaderValues(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(",", values)
+            : "";
 
     [Fact]
     public async Task A_file_replaced_on_disk_is_answered_with_the_listed_bytes_until_reindexed_then_with_the_new()
