@@ -64,20 +64,12 @@ public abstract class HeldBytes<T> : HeldBytes
     /// </summary>
     protected T Hold(T value, MemoryBudget? budget)
     {
-        var length = LengthOf(value);
-        if (budget is not null && !budget.TryReserve(this, length))
+        if (budget is not null)
         {
-            return value;
+            return HoldIfAdmitted(LengthOf(value), budget, value, static v => v) ?? value;
         }
 
-        if (Interlocked.CompareExchange(ref _held, value, null) is { } raced)
-        {
-            budget?.Release(length);
-            return raced;
-        }
-
-        budget?.Track(this);
-        return value;
+        return Interlocked.CompareExchange(ref _held, value, null) ?? value;
     }
 
     /// <summary>

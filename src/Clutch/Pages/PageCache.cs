@@ -105,22 +105,6 @@ public sealed class PageCache : IDisposable
 
     public Task<RenderedPage> GetLinksRootAsync() => _linksRoot.GetAsync();
 
-    /// <summary>Project names compared by their normalized text, also against a span of it (allocation-free lookups).</summary>
-    private sealed class NameComparer : IEqualityComparer<ProjectName>, IAlternateEqualityComparer<ReadOnlySpan<char>, ProjectName>
-    {
-        public static readonly NameComparer Instance = new();
-
-        public bool Equals(ProjectName x, ProjectName y) => string.Equals(x.Value, y.Value, StringComparison.Ordinal);
-
-        public int GetHashCode(ProjectName obj) => string.GetHashCode(obj.Value.AsSpan());
-
-        public bool Equals(ReadOnlySpan<char> alternate, ProjectName other) => alternate.SequenceEqual(other.Value.AsSpan());
-
-        public int GetHashCode(ReadOnlySpan<char> alternate) => string.GetHashCode(alternate);
-
-        public ProjectName Create(ReadOnlySpan<char> alternate) => ProjectName.Normalize(alternate.ToString());
-    }
-
     public void Dispose()
     {
         _catalog.Changed -= OnChanged;
@@ -198,5 +182,21 @@ public sealed class PageCache : IDisposable
         {
             _root.Invalidate();
         }
+    }
+
+    /// <summary>Project names compared by their normalized text, also against a span of it (allocation-free lookups).</summary>
+    private sealed class NameComparer : IEqualityComparer<ProjectName>, IAlternateEqualityComparer<ReadOnlySpan<char>, ProjectName>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public bool Equals(ProjectName x, ProjectName y) => string.Equals(x.Value, y.Value, StringComparison.Ordinal);
+
+        public int GetHashCode(ProjectName obj) => string.GetHashCode(obj.Value.AsSpan());
+
+        public bool Equals(ReadOnlySpan<char> alternate, ProjectName other) => alternate.SequenceEqual(other.Value.AsSpan());
+
+        public int GetHashCode(ReadOnlySpan<char> alternate) => string.GetHashCode(alternate);
+
+        public ProjectName Create(ReadOnlySpan<char> alternate) => ProjectName.Normalize(alternate.ToString());
     }
 }
