@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Clutch.Packaging;
 
 /// <summary>Bounds that keep archive inspection safe against bombs and hostile members.</summary>
@@ -183,16 +185,23 @@ public static class ArchiveInspector
     internal static async ValueTask<byte[]> ReadBoundedAsync(Stream member, long limit, string file, string path, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await member.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            if (buffer.Length + n > limit)
+            int n;
+            while ((n = await member.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                throw new InvalidArchiveException($"'{file}': {path} is larger than {limit} bytes");
-            }
+                if (buffer.Length + n > limit)
+                {
+                    throw new InvalidArchiveException($"'{file}': {path} is larger than {limit} bytes");
+                }
 
-            buffer.Write(chunk, 0, n);
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();
