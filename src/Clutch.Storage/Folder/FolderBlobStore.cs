@@ -69,16 +69,9 @@ public sealed class FolderBlobStore : IBlobStore
             return false;
         }
 
-        var temp = NewTempPath();
+        var temp = await WriteTempAsync(content, flushToDisk: true, cancellationToken);
         try
         {
-            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
-            {
-                await content.CopyToAsync(output, BufferSize, cancellationToken);
-                await output.FlushAsync(cancellationToken);
-                output.Flush(flushToDisk: true);
-            }
-
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             if (overwrite)
             {
@@ -105,20 +98,7 @@ public sealed class FolderBlobStore : IBlobStore
             return false;
         }
 
-        var temp = NewTempPath();
-        try
-        {
-            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
-            {
-                await content.CopyToAsync(output, BufferSize, cancellationToken);
-            }
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-
+        var temp = await WriteTempAsync(content, flushToDisk: false, cancellationToken);
         _staged.Enqueue((temp, destination));
         return true;
     }
@@ -211,11 +191,29 @@ public sealed class FolderBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    private string NewTempPath()
+    /// <summary>Writes <paramref name="content"/> to a new temp file beside the store (same filesystem); its path.</summary>
+    private async Task<string> WriteTempAsync(Stream content, bool flushToDisk, CancellationToken cancellationToken)
     {
         var tempDirectory = Path.Combine(Root, ".clutch", "tmp");
         Directory.CreateDirectory(tempDirectory);
-        return Path.Combine(tempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
+        var temp = Path.Combine(tempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            await using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            await content.CopyToAsync(output, BufferSize, cancellationToken);
+            await output.FlushAsync(cancellationToken);
+            if (flushToDisk)
+            {
+                output.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        return temp;
     }
 
     /// <summary>Turns a key into a full path under the root, refusing anything that could escape it.</summary>
