@@ -31,11 +31,8 @@ public sealed class DigestCalculator : IDisposable
     private const int BufferSize = 1024 * 1024;
 
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-#pragma warning disable CA5351 // md5 is published for legacy clients, not used for security.
-    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-#pragma warning restore CA5351
+    private readonly IncrementalHash? _md5;
     private const int ParallelThreshold = 256 * 1024;
-    private readonly bool _md5Wanted;
     private readonly bool _blake2bWanted;
     private Blake2.IncrementalHash _blake2b;
     private long _size;
@@ -43,34 +40,11 @@ public sealed class DigestCalculator : IDisposable
 
     public DigestCalculator(DigestKinds kinds = DigestKinds.All)
     {
-        _md5Wanted = kinds.HasFlag(DigestKinds.Md5);
+#pragma warning disable CA5351 // md5 is published for legacy clients, not used for security.
+        _md5 = kinds.HasFlag(DigestKinds.Md5) ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+#pragma warning restore CA5351
         _blake2bWanted = kinds.HasFlag(DigestKinds.Blake2b256);
         Blake2.IncrementalHash.Initialize(Blake2.HashAlgorithm.Blake2b_256, out _blake2b);
-    }
-
-    /// <summary>Feeds bytes to every hash.</summary>
-    public void Append(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty)
-        {
-            return;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(data.Length, BufferSize));
-        try
-        {
-            while (!data.IsEmpty)
-            {
-                var n = Math.Min(data.Length, buffer.Length);
-                data[..n].CopyTo(buffer);
-                Append(buffer, 0, n);
-                data = data[n..];
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>
@@ -80,18 +54,15 @@ public sealed class DigestCalculator : IDisposable
     public void Append(byte[] buffer, int offset, int count)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (_md5Wanted && count >= ParallelThreshold)
+        if (_md5 is { } md5Hash && count >= ParallelThreshold)
         {
-            var md5 = Task.Run(() => _md5.AppendData(buffer, offset, count));
+            var md5 = Task.Run(() => md5Hash.AppendData(buffer, offset, count));
             HashOnThisThread(buffer, offset, count);
             md5.GetAwaiter().GetResult();
         }
         else
         {
-            if (_md5Wanted)
-            {
-                _md5.AppendData(buffer, offset, count);
-            }
+            _md5?.AppendData(buffer, offset, count);
 
             HashOnThisThread(buffer, offset, count);
         }
@@ -116,7 +87,7 @@ public sealed class DigestCalculator : IDisposable
         var blake2b = Blake2.IncrementalHash.Finalize(ref _blake2b);
         return new FileDigests(
             Convert.ToHexStringLower(_sha256.GetHashAndReset()),
-            _md5Wanted ? Convert.ToHexStringLower(_md5.GetHashAndReset()) : "",
+            _md5 is null ? "" : Convert.ToHexStringLower(_md5.GetHashAndReset()),
             _blake2bWanted ? Convert.ToHexStringLower(blake2b) : "",
             _size);
     }
@@ -156,6 +127,6 @@ public sealed class DigestCalculator : IDisposable
     public void Dispose()
     {
         _sha256.Dispose();
-        _md5.Dispose();
+        _md5?.Dispose();
     }
 }

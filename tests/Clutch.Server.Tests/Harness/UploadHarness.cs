@@ -74,12 +74,7 @@ public static class UploadHarness
     }
 
     /// <summary>blake2b-256 as twine sends it (the calculator's blake2b is checked against known vectors in DigestTests).</summary>
-    public static string Blake2b256(byte[] bytes)
-    {
-        using var calculator = new Clutch.Packaging.DigestCalculator();
-        calculator.Append(bytes);
-        return calculator.Finish().Blake2b256;
-    }
+    public static string Blake2b256(byte[] bytes) => Clutch.Packaging.DigestCalculator.Compute(bytes).Blake2b256;
 
     /// <summary>Builds a wheel in memory; <paramref name="payload"/> makes otherwise equal wheels differ.</summary>
     public static byte[] WheelBytes(string name, string version, string payload = "", string? metadataName = null)
