@@ -15,36 +15,9 @@ public static class ServeCommand
         var catalog = new Option<string?>("--catalog") { Description = "Catalog database (default DIR/.clutch/catalog.db)." };
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
-        var keepDev = new Option<int?>("--keep-dev") { Description = "Keep only the newest N pre/dev builds per project." };
-        keepDev.Validators.Add(r =>
-        {
-            if (r.GetValue(keepDev) < 0)
-            {
-                r.AddError("--keep-dev must be 0 or more.");
-            }
-        });
-        var pageCache = new Option<int?>("--page-cache-mb")
-        {
-            Description = "Memory for uncompressed page bytes, in MB (default 32); gzip bytes of every page are always kept.",
-        };
-        pageCache.Validators.Add(r =>
-        {
-            if (r.GetValue(pageCache) < 0)
-            {
-                r.AddError("--page-cache-mb must be 0 or more.");
-            }
-        });
-        var fileCache = new Option<int?>("--file-cache-mb")
-        {
-            Description = "Memory for the bytes of small files most recently downloaded, in MB (default 32).",
-        };
-        fileCache.Validators.Add(r =>
-        {
-            if (r.GetValue(fileCache) < 0)
-            {
-                r.AddError("--file-cache-mb must be 0 or more.");
-            }
-        });
+        var keepDev = NonNegative("--keep-dev", "Keep only the newest N pre/dev builds per project.");
+        var pageCache = NonNegative("--page-cache-mb", "Memory for uncompressed page bytes, in MB (default 32); gzip bytes of every page are always kept.");
+        var fileCache = NonNegative("--file-cache-mb", "Memory for the bytes of small files most recently downloaded, in MB (default 32).");
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
 
@@ -86,5 +59,19 @@ public static class ServeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>An integer option refused below zero, with a one-line error naming it.</summary>
+    private static Option<int?> NonNegative(string name, string description)
+    {
+        var option = new Option<int?>(name) { Description = description };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValue(option) < 0)
+            {
+                r.AddError($"{name} must be 0 or more.");
+            }
+        });
+        return option;
     }
 }
