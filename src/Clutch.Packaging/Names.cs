@@ -53,6 +53,29 @@ public readonly record struct ProjectName : IComparable<ProjectName>
         ? result
         : throw new FormatException($"'{name}' is not a valid project name (PEP 508: letters, digits, '.', '_', '-'; starting and ending with a letter or digit)");
 
+    /// <summary>
+    /// True when <paramref name="name"/> is a valid name already in its normalized form: a-z, 0-9 and
+    /// single '-', neither first nor last. Such a name needs no normalizing (and no redirect).
+    /// </summary>
+    public static bool IsCanonical(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name[0] == '-' || name[^1] == '-')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && name[i - 1] != '-')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when the names are equal after normalization.</summary>
     public bool Matches(string name) => string.Equals(Value ?? "", NormalizeText(name ?? ""), StringComparison.Ordinal);
 

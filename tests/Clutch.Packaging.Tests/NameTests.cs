@@ -71,4 +71,25 @@ public sealed class NameTests
         var names = new[] { "b", "a-b", "a" }.Select(ProjectName.Normalize).Order().Select(n => n.Value);
         Assert.Equal(["a", "a-b", "b"], names);
     }
+
+    [Theory]
+    [InlineData("foo", true)]
+    [InlineData("foo-bar-2", true)]
+    [InlineData("0", true)]
+    [InlineData("", false)]
+    [InlineData("Foo", false)]
+    [InlineData("foo_bar", false)]
+    [InlineData("foo.bar", false)]
+    [InlineData("foo--bar", false)]
+    [InlineData("-foo", false)]
+    [InlineData("foo-", false)]
+    [InlineData("caf\u00e9", false)]
+    public void Canonical_names_are_those_normalizing_leaves_alone(string name, bool canonical)
+    {
+        Assert.Equal(canonical, ProjectName.IsCanonical(name));
+        if (canonical)
+        {
+            Assert.Equal(name, ProjectName.Normalize(name).Value);
+        }
+    }
 }

@@ -95,7 +95,7 @@ public sealed class FileLocator(PageCache cache, ICatalog catalog)
     public bool TryFindBuilt(ReadOnlySpan<char> key, [NotNullWhen(true)] out FileDownload? download)
     {
         var slash = key.IndexOf('/');
-        if (slash > 0 && key.LastIndexOf('/') == slash && PageCache.IsCanonicalName(key[..slash])
+        if (slash > 0 && key.LastIndexOf('/') == slash && ProjectName.IsCanonical(key[..slash])
             && cache.TryGetBuiltProject(key[..slash], out var snapshot))
         {
             return snapshot.TryGetDownload(key, out download);

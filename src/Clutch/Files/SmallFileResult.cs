@@ -15,7 +15,7 @@ namespace Clutch.Files;
 internal sealed class SmallFileResult(string? path, FileDownload file, FileDownload.CachedBytes? cached, string contentType, SmallFileCache cache) : IResult
 {
     /// <summary>Largest file answered this way.</summary>
-    public const long MaxLength = SmallFileCache.MaxLength;
+    private const long MaxLength = SmallFileCache.MaxLength;
 
     private static readonly StringValues BytesValue = new("bytes");
 
@@ -36,7 +36,7 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
     {
         if (cached is not null)
         {
-            return WriteAsync(context, cached.ETag, cached.LastModified, cached.Bytes, cached.Bytes.Length);
+            return WriteHeldAsync(context, file, cached, contentType);
         }
 
         var length = (int)file.Size;

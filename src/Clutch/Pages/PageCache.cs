@@ -40,7 +40,7 @@ public sealed class PageCache : IDisposable
     /// <summary>The snapshot of a project; <see cref="ProjectSnapshot.Exists"/> is false for an unknown one.</summary>
     public Task<ProjectSnapshot> GetProjectAsync(ProjectName name)
     {
-        if (_projects.TryGetValue(name, out var hit) && hit.IsValueCreated && hit.Value.IsCompletedSuccessfully)
+        if (_projects.TryGetValue(name, out var hit) && IsBuilt(hit))
         {
             return hit.Value;
         }
@@ -52,11 +52,11 @@ public sealed class PageCache : IDisposable
 
     /// <summary>
     /// The snapshot of the project named <paramref name="canonicalName"/> (already normalized, see
-    /// <see cref="IsCanonicalName"/>) when it is built; false when it is not (yet), without building it.
+    /// <see cref="ProjectName.IsCanonical"/>) when it is built; false when it is not (yet), without building it.
     /// </summary>
     public bool TryGetBuiltProject(ReadOnlySpan<char> canonicalName, [NotNullWhen(true)] out ProjectSnapshot? snapshot)
     {
-        if (_projectsBySpan.TryGetValue(canonicalName, out var hit) && hit.IsValueCreated && hit.Value.IsCompletedSuccessfully)
+        if (_projectsBySpan.TryGetValue(canonicalName, out var hit) && IsBuilt(hit))
         {
             snapshot = hit.Value.Result;
             return snapshot.Exists;
@@ -64,26 +64,6 @@ public sealed class PageCache : IDisposable
 
         snapshot = null;
         return false;
-    }
-
-    /// <summary>True when <paramref name="name"/> is in normalized form already: a-z, 0-9 and single '-', not at either end.</summary>
-    public static bool IsCanonicalName(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty || name[0] == '-' || name[^1] == '-')
-        {
-            return false;
-        }
-
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && name[i - 1] != '-')))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -110,6 +90,8 @@ public sealed class PageCache : IDisposable
         _catalog.Changed -= OnChanged;
         _builds.Dispose();
     }
+
+    private static bool IsBuilt(Lazy<Task<ProjectSnapshot>> entry) => entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
 
     private async Task<ProjectSnapshot> GetProjectSlowAsync(ProjectName name)
     {

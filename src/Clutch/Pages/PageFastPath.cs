@@ -41,8 +41,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
             // Downloads are the other hot path. A whole small file the cache holds is answered here
             // by a lookup on the path itself; anything else takes the /files endpoint's handler, without routing.
             var key = path.AsSpan("/files/".Length);
-            if (SmallFileResult.Applies(request, SmallFileResult.MaxLength) && files.TryFindBuilt(key, out var download)
-                && download.Size <= SmallFileResult.MaxLength && download.Cached is { } held)
+            if (files.TryFindBuilt(key, out var download) && SmallFileResult.Applies(request, download.Size) && download.Cached is { } held)
             {
                 context.Response.Headers.CacheControl = cacheHeaders.Files;
                 return SmallFileResult.WriteHeldAsync(context, download, held, ContentTypes.For(key));
@@ -126,7 +125,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     private static ProjectName? CanonicalName(string path, int start)
     {
         var end = path.Length - 1;
-        if (end <= start || path[end] != '/' || !PageCache.IsCanonicalName(path.AsSpan(start, end - start)))
+        if (end <= start || path[end] != '/' || !ProjectName.IsCanonical(path.AsSpan(start, end - start)))
         {
             return null;
         }

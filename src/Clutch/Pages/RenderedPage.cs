@@ -17,7 +17,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     private readonly MemoryBudget? _budget;
 
     public RenderedPage(byte[] body, MemoryBudget? budget = null)
-        : this(Compress(body, CompressionLevel.SmallestSize), body.Length, SHA256.HashData(body), streamsPlain: false)
+        : this(Compress(body), body.Length, SHA256.HashData(body), streamsPlain: false)
     {
         _budget = budget;
         CountUse(); // rendered because it was asked for
@@ -88,10 +88,10 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     protected override int LengthOf(byte[] value) => value.Length;
 
-    private static byte[] Compress(byte[] body, CompressionLevel level)
+    private static byte[] Compress(byte[] body)
     {
         using var output = new MemoryStream(body.Length / 4 + 64);
-        using (var gz = new GZipStream(output, level, leaveOpen: true))
+        using (var gz = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         {
             gz.Write(body);
         }
