@@ -122,22 +122,46 @@ public sealed partial class SqliteCatalog
         }, cancellationToken);
     }
 
-    public async Task<bool> FillDigestsAsync(string path, string sha256, string md5, string blake2b256, CancellationToken cancellationToken)
+    public Task<bool> FillDigestsAsync(string path, string sha256, string md5, string blake2b256, CancellationToken cancellationToken) =>
+        UpdateFileAsync(
+            """
+            UPDATE files SET md5 = $md5, blake2b_256 = $blake2b
+            WHERE path = $path AND sha256 = $sha256 AND (md5 = '' OR blake2b_256 = '')
+            RETURNING project
+            """,
+            p =>
+            {
+                p.AddWithValue("$md5", md5);
+                p.AddWithValue("$blake2b", blake2b256);
+                p.AddWithValue("$path", path);
+                p.AddWithValue("$sha256", sha256);
+            },
+            cancellationToken);
+
+    public Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken) =>
+        UpdateFileAsync(
+            "UPDATE files SET yanked = $yanked, yanked_reason = $reason WHERE filename = $filename RETURNING project",
+            p =>
+            {
+                p.AddWithValue("$yanked", yanked ? 1 : 0);
+                p.AddWithValue("$reason", yanked ? (object?)reason ?? DBNull.Value : DBNull.Value);
+                p.AddWithValue("$filename", filename);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// One UPDATE of a file row that returns its project (<c>RETURNING project</c>) in a write
+    /// transaction; touches that project for the change feed. False when no row matched.
+    /// </summary>
+    private async Task<bool> UpdateFileAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
     {
         var updated = false;
         await WriteAsync(async (connection, transaction, changes) =>
         {
             await using var update = connection.CreateCommand();
             update.Transaction = transaction;
-            update.CommandText = """
-                UPDATE files SET md5 = $md5, blake2b_256 = $blake2b
-                WHERE path = $path AND sha256 = $sha256 AND (md5 = '' OR blake2b_256 = '')
-                RETURNING project
-                """;
-            update.Parameters.AddWithValue("$md5", md5);
-            update.Parameters.AddWithValue("$blake2b", blake2b256);
-            update.Parameters.AddWithValue("$path", path);
-            update.Parameters.AddWithValue("$sha256", sha256);
+            update.CommandText = sql;
+            bind(update.Parameters);
             if (await update.ExecuteScalarAsync(cancellationToken) is not string project)
             {
                 return false;
@@ -148,30 +172,6 @@ public sealed partial class SqliteCatalog
             return true;
         }, cancellationToken);
         return updated;
-    }
-
-    public async Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken)
-    {
-        var found = false;
-        await WriteAsync(async (connection, transaction, changes) =>
-        {
-            await using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE files SET yanked = $yanked, yanked_reason = $reason WHERE filename = $filename RETURNING project";
-            update.Parameters.AddWithValue("$yanked", yanked ? 1 : 0);
-            update.Parameters.AddWithValue("$reason", yanked ? (object?)reason ?? DBNull.Value : DBNull.Value);
-            update.Parameters.AddWithValue("$filename", filename);
-            var project = await update.ExecuteScalarAsync(cancellationToken) as string;
-            if (project is null)
-            {
-                return false;
-            }
-
-            found = true;
-            await changes.TouchAsync(ProjectName.Normalize(project), null, cancellationToken);
-            return true;
-        }, cancellationToken);
-        return found;
     }
 
     public async Task ReplaceDeveloperLinksAsync(string source, IReadOnlyCollection<DeveloperLink> links, CancellationToken cancellationToken)

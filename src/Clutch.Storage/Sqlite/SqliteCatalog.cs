@@ -92,25 +92,15 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     public async Task<IReadOnlyList<ProjectSummary>> ListProjectsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenForReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        return await ReadListAsync(
+            """
             SELECT name, display_name, last_changed FROM projects p
             WHERE EXISTS (SELECT 1 FROM files f WHERE f.project = p.name)
                OR EXISTS (SELECT 1 FROM developer_links l WHERE l.project = p.name)
             ORDER BY name
-            """;
-        var result = new List<ProjectSummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(new ProjectSummary(
-                ProjectName.Normalize(reader.GetString(0)),
-                reader.GetString(1),
-                new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero)));
-        }
-
-        return result;
+            """,
+            static r => new ProjectSummary(ProjectName.Normalize(r.GetString(0)), r.GetString(1), new DateTimeOffset(r.GetInt64(2), TimeSpan.Zero)),
+            cancellationToken);
     }
 
     public async Task<IReadOnlyList<CatalogFile>> GetFilesAsync(ProjectName project, CancellationToken cancellationToken)
@@ -154,35 +144,14 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenForReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path FROM files WHERE md5 = '' OR blake2b_256 = ''";
-        var result = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(reader.GetString(0));
-        }
+    public async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken) =>
+        await ReadListAsync("SELECT path FROM files WHERE md5 = '' OR blake2b_256 = ''", static r => r.GetString(0), cancellationToken);
 
-        return result;
-    }
-
-    public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenForReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, filename, size, source_mtime_ticks FROM files";
-        var result = new List<CatalogFileState>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(new CatalogFileState(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
-        }
-
-        return result;
-    }
+    public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken) =>
+        await ReadListAsync(
+            "SELECT path, filename, size, source_mtime_ticks FROM files",
+            static r => new CatalogFileState(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)),
+            cancellationToken);
 
     public async Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken)
     {
@@ -207,6 +176,22 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _writeLock.Dispose();
+    }
+
+    /// <summary>Runs a parameterless query on a read connection and maps every row.</summary>
+    private async Task<List<T>> ReadListAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var result = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(read(reader));
+        }
+
+        return result;
     }
 
     /// <summary>Opens a pooled connection, migrating first if this instance has not yet (a no-op check after that).</summary>
