@@ -55,10 +55,12 @@ def free_port():
 class Clutch:
     """One `clutch serve` process; its output goes to a log file, the port is read from it."""
 
+    extra_args = []
+
     def __init__(self, repo, log_path):
         self.log = open(log_path, "ab")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(["dotnet", DLL, "serve", repo, "--host", "127.0.0.1", "--port", "0"],
+        self.proc = subprocess.Popen(["dotnet", DLL, "serve", repo, "--host", "127.0.0.1", "--port", "0", *Clutch.extra_args],
                                      stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
         CHILDREN.append(self.proc)
         self.port = None
@@ -416,7 +418,10 @@ def main():
     ap.add_argument("--drops-everywhere", action="store_true", help="drop figures for every size, not only the last")
     ap.add_argument("--skip-cold", action="store_true", help="keep the catalog: no cold import figure")
     ap.add_argument("--skip-upload", action="store_true", help="no 500 MB upload figure (bench/upload.sh)")
+    ap.add_argument("--clutch-arg", action="append", default=[],
+                    help="extra `clutch serve` argument, repeatable (e.g. --clutch-arg=--file-cache-mb=0)")
     args = ap.parse_args()
+    Clutch.extra_args = args.clutch_arg
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = [f"wrk: {args.connections} connections, {args.threads} threads, {args.duration} s per workload "
               f"after {args.warmup} s warm-up, best of {args.rounds} rounds in ABBA order; {os.cpu_count()} cores shared by wrk, Clutch and nginx."]
