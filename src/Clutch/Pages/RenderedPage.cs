@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
@@ -75,15 +76,50 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The plain bytes for one response, copied only when the budget keeps them: the held bytes, or
+    /// bytes decompressed into a buffer rented from the shared pool (<paramref name="rented"/>, to be
+    /// returned once written). Most evicted pages are not admitted back (the budget limits turnover),
+    /// so a new array per request here was most of what plain page requests allocated.
+    /// </summary>
+    public ReadOnlyMemory<byte> RentPlain(out byte[]? rented)
+    {
+        rented = null;
+        if (Held is { } held)
+        {
+            return held;
+        }
+
+        var length = (int)Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        Decompress(buffer.AsSpan(0, length));
+        if (StreamsPlain || _budget is null)
+        {
+            rented = buffer;
+            return buffer.AsMemory(0, length);
+        }
+
+        if (HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => s.Buffer.AsSpan(0, s.Length).ToArray()) is { } kept)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return kept;
+        }
+
+        rented = buffer;
+        return buffer.AsMemory(0, length);
+    }
+
     private byte[] Restore()
     {
         var body = new byte[Length];
-        using (var gz = new GZipStream(new MemoryStream(Gzip, writable: false), CompressionMode.Decompress))
-        {
-            gz.ReadExactly(body);
-        }
-
+        Decompress(body);
         return StreamsPlain ? body : Hold(body, _budget);
+    }
+
+    private void Decompress(Span<byte> destination)
+    {
+        using var gz = new GZipStream(new MemoryStream(Gzip, writable: false), CompressionMode.Decompress);
+        gz.ReadExactly(destination);
     }
 
     protected override int LengthOf(byte[] value) => value.Length;

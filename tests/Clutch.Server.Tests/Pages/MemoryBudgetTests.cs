@@ -154,6 +154,86 @@ public class MemoryBudgetAdmissionTests
     }
 
     [Fact]
+    public void Once_full_the_budget_replaces_at_most_a_sixteenth_of_itself_per_second()
+    {
+        long now = 0;
+        var budget = new MemoryBudget(32 * 8 * 1024, () => now); // 32 pages; 2 pages' worth of turnover per second
+        var old = Enumerable.Range(0, 32).Select(i => new RenderedPage(Body(i), budget)).ToArray();
+        Assert.All(old, page => Assert.True(page.HoldsBytes)); // filling up is not limited
+
+        // Newcomers asked for far more often than anything held: each one wins the frequency test.
+        var hot = Enumerable.Range(100, 32).Select(i => new RenderedPage(Body(i), budget)).ToArray();
+        void Pass()
+        {
+            foreach (var page in hot)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    Assert.Equal(Body(Array.IndexOf(hot, page) + 100), page.Body);
+                }
+            }
+        }
+
+        Pass();
+        Assert.Equal(2, hot.Count(p => p.HoldsBytes));
+        Pass();
+        Assert.Equal(2, hot.Count(p => p.HoldsBytes)); // no time passed, no more turnover
+
+        now += 1000;
+        Pass();
+        Assert.Equal(4, hot.Count(p => p.HoldsBytes));
+
+        now += 60_000; // an idle minute does not bank more than one second's turnover
+        Pass();
+        Assert.Equal(6, hot.Count(p => p.HoldsBytes));
+
+        for (var second = 0; second < 16; second++)
+        {
+            now += 1000;
+            Pass();
+        }
+
+        Assert.All(hot, page => Assert.True(page.HoldsBytes)); // a real shift in demand takes over in ~16 s
+        Assert.True(budget.Bytes <= budget.Capacity, $"{budget.Bytes} bytes held, budget {budget.Capacity}");
+    }
+
+    [Fact]
+    public void A_plain_answer_of_a_page_not_admitted_comes_from_a_pooled_buffer_and_is_not_kept()
+    {
+        long now = 0;
+        var budget = new MemoryBudget(8 * 1024, () => now); // room for one page
+        var held = new RenderedPage(Body(1), budget);
+        var other = new RenderedPage(Body(2), budget); // a tie with the held page: not admitted
+        Assert.True(held.HoldsBytes);
+        Assert.False(other.HoldsBytes);
+
+        var fromHeld = held.RentPlain(out var none);
+        Assert.Null(none);
+        Assert.Equal(Body(1), fromHeld.ToArray());
+
+        var plain = other.RentPlain(out var rented);
+        Assert.NotNull(rented);
+        Assert.Equal(Body(2), plain.ToArray());
+        Assert.False(other.HoldsBytes);
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+
+        // Asked for more often than the held page, it is admitted: a kept copy, nothing rented.
+        for (var i = 0; i < 3; i++)
+        {
+            _ = other.RentPlain(out var again);
+            if (again is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(again);
+            }
+        }
+
+        Assert.True(other.HoldsBytes);
+        Assert.False(held.HoldsBytes);
+        Assert.Equal(Body(2), other.RentPlain(out var kept).ToArray());
+        Assert.Null(kept);
+    }
+
+    [Fact]
     public void Use_counts_saturate_and_halve_per_time_slot()
     {
         var packed = 0;
