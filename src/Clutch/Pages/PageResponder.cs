@@ -35,12 +35,6 @@ public sealed class PageResponder(StringValues cacheControl)
             headers.ContentEncoding = GzipValue;
         }
 
-        if (!gzip && page.StreamsPlain)
-        {
-            response.ContentLength = page.Length;
-            return HttpMethods.IsHead(request.Method) ? Task.CompletedTask : page.CopyPlainToAsync(response.Body, context.RequestAborted);
-        }
-
         response.ContentLength = gzip ? page.Gzip.Length : page.Length;
         if (HttpMethods.IsHead(request.Method))
         {
@@ -52,7 +46,12 @@ public sealed class PageResponder(StringValues cacheControl)
             return WriteBodyAsync(response, page.Gzip, context.RequestAborted);
         }
 
-        var plain = page.RentPlain(out var rented);
+        if (!page.TryGetPlain(out var plain, out var rented))
+        {
+            // Large and not held (the whole-index pages, or a big page the budget did not take back).
+            return page.CopyPlainToAsync(response.Body, context.RequestAborted);
+        }
+
         var write = WriteBodyAsync(response, plain, context.RequestAborted);
         if (rented is null)
         {

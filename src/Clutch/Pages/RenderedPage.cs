@@ -76,44 +76,61 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Largest plain body decompressed into a pooled buffer; larger ones not held are streamed.</summary>
+    public const int MaxRentedLength = 64 * 1024;
+
     /// <summary>
     /// The plain bytes for one response, copied only when the budget keeps them: the held bytes, or
     /// bytes decompressed into a buffer rented from the shared pool (<paramref name="rented"/>, to be
     /// returned once written). Most evicted pages are not admitted back (the budget limits turnover),
-    /// so a new array per request here was most of what plain page requests allocated.
+    /// so a new array per request here was most of what plain page requests allocated. False for a
+    /// page larger than <see cref="MaxRentedLength"/> that the budget does not take back: the caller
+    /// streams it (<see cref="CopyPlainToAsync"/>); the shared pool keeps the arrays it hands out, and
+    /// 512 KB ones for the 300 KB root page came to 12 MB after the benchmark.
     /// </summary>
-    public ReadOnlyMemory<byte> RentPlain(out byte[]? rented)
+    public bool TryGetPlain(out ReadOnlyMemory<byte> plain, out byte[]? rented)
     {
         rented = null;
         if (Held is { } held)
         {
-            return held;
+            plain = held;
+            return true;
         }
 
         var length = (int)Length;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        Decompress(buffer.AsSpan(0, length));
-        if (StreamsPlain || _budget is null)
+        if (length > MaxRentedLength)
         {
-            rented = buffer;
-            return buffer.AsMemory(0, length);
+            var kept = StreamsPlain || _budget is null ? null : HoldIfAdmitted(length, _budget, this, static page => page.Decompressed());
+            plain = kept;
+            return kept is not null;
         }
 
-        if (HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => s.Buffer.AsSpan(0, s.Length).ToArray()) is { } kept)
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        Decompress(buffer.AsSpan(0, length));
+        if (!StreamsPlain && _budget is not null
+            && HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => s.Buffer.AsSpan(0, s.Length).ToArray()) is { } copy)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return kept;
+            plain = copy;
+            return true;
         }
 
         rented = buffer;
-        return buffer.AsMemory(0, length);
+        plain = buffer.AsMemory(0, length);
+        return true;
     }
 
     private byte[] Restore()
     {
+        var body = Decompressed();
+        return StreamsPlain ? body : Hold(body, _budget);
+    }
+
+    private byte[] Decompressed()
+    {
         var body = new byte[Length];
         Decompress(body);
-        return StreamsPlain ? body : Hold(body, _budget);
+        return body;
     }
 
     private void Decompress(Span<byte> destination)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Clutch.Pages;
@@ -207,30 +208,63 @@ public class MemoryBudgetAdmissionTests
         Assert.True(held.HoldsBytes);
         Assert.False(other.HoldsBytes);
 
-        var fromHeld = held.RentPlain(out var none);
+        Assert.True(held.TryGetPlain(out var fromHeld, out var none));
         Assert.Null(none);
         Assert.Equal(Body(1), fromHeld.ToArray());
 
-        var plain = other.RentPlain(out var rented);
+        Assert.True(other.TryGetPlain(out var plain, out var rented));
         Assert.NotNull(rented);
         Assert.Equal(Body(2), plain.ToArray());
         Assert.False(other.HoldsBytes);
-        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        ArrayPool<byte>.Shared.Return(rented);
 
         // Asked for more often than the held page, it is admitted: a kept copy, nothing rented.
         for (var i = 0; i < 3; i++)
         {
-            _ = other.RentPlain(out var again);
+            Assert.True(other.TryGetPlain(out _, out var again));
             if (again is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(again);
+                ArrayPool<byte>.Shared.Return(again);
             }
         }
 
         Assert.True(other.HoldsBytes);
         Assert.False(held.HoldsBytes);
-        Assert.Equal(Body(2), other.RentPlain(out var kept).ToArray());
-        Assert.Null(kept);
+        Assert.True(other.TryGetPlain(out var kept, out var nothing));
+        Assert.Null(nothing);
+        Assert.Equal(Body(2), kept.ToArray());
+    }
+
+    [Fact]
+    public void A_large_page_not_admitted_is_left_to_stream_and_one_admitted_is_kept_whole()
+    {
+        long now = 0;
+        var size = RenderedPage.MaxRentedLength + 1000;
+        var large = Enumerable.Range(0, size).Select(b => (byte)(b * 7)).ToArray();
+        var budget = new MemoryBudget(size, () => now); // room for one large page
+        var held = new RenderedPage(large, budget);
+        var other = new RenderedPage(large.Reverse().ToArray(), budget);
+        Assert.False(other.HoldsBytes);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(held.TryGetPlain(out _, out _)); // the held page is asked for more often
+        }
+
+        Assert.False(other.TryGetPlain(out var none, out var rented)); // the caller streams it
+        Assert.True(none.IsEmpty);
+        Assert.Null(rented);
+
+        for (var i = 0; i < 10 && !other.HoldsBytes; i++)
+        {
+            _ = other.TryGetPlain(out _, out _); // until asked for more often than the held page
+        }
+
+        Assert.True(other.HoldsBytes);
+        Assert.False(held.HoldsBytes);
+        Assert.True(other.TryGetPlain(out var kept, out rented));
+        Assert.Null(rented);
+        Assert.Equal(large.Reverse().ToArray(), kept.ToArray());
+        Assert.True(budget.Bytes <= budget.Capacity);
     }
 
     [Fact]
