@@ -1,4 +1,5 @@
 using System.Buffers;
+using Clutch.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -42,7 +43,7 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
         var length = (int)file.Size;
         var head = HttpMethods.IsHead(context.Request.Method);
         var buffer = head ? null : ArrayPool<byte>.Shared.Rent(length + 1);
-        Task? pending = null;
+        var handedOver = false;
         try
         {
             var read = Read(path ?? throw new InvalidOperationException("Neither bytes nor a path to read them from."), buffer, length);
@@ -65,33 +66,15 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
                 return WriteAsync(context, etag, lastModified, kept.Bytes, length);
             }
 
-            var write = WriteAsync(context, etag, lastModified, buffer, length);
-            if (!write.IsCompleted)
-            {
-                pending = ReturnAfterAsync(write, buffer);
-                return pending;
-            }
-
-            return write;
+            handedOver = true;
+            return PooledBuffers.ReturnAfter(WriteAsync(context, etag, lastModified, buffer, length), buffer);
         }
         finally
         {
-            if (buffer is not null && pending is null)
+            if (buffer is not null && !handedOver)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-        }
-    }
-
-    private static async Task ReturnAfterAsync(Task write, byte[] buffer)
-    {
-        try
-        {
-            await write;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

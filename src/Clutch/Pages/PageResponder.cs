@@ -1,4 +1,4 @@
-using System.Buffers;
+using Clutch.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -53,18 +53,7 @@ public sealed class PageResponder(StringValues cacheControl)
         }
 
         var write = WriteBodyAsync(response, plain, context.RequestAborted);
-        if (rented is null)
-        {
-            return write;
-        }
-
-        if (!write.IsCompleted)
-        {
-            return ReturnAfterAsync(write, rented);
-        }
-
-        ArrayPool<byte>.Shared.Return(rented);
-        return write;
+        return rented is null ? write : PooledBuffers.ReturnAfter(write, rented);
     }
 
     private static Task WriteBodyAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -77,18 +66,6 @@ public sealed class PageResponder(StringValues cacheControl)
         // Straight into Kestrel's pipe; a write that completes at once costs no Task.
         var write = response.BodyWriter.WriteAsync(body, cancellationToken);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
-    }
-
-    private static async Task ReturnAfterAsync(Task write, byte[] rented)
-    {
-        try
-        {
-            await write;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     /// <summary>
