@@ -8,35 +8,31 @@ namespace Clutch.Pages;
 /// <summary>
 /// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
 /// so a request is answered without touching the catalog. The plain bytes are kept too while a
-/// <see cref="MemoryBudget"/> has room for them; once evicted, the next plain request restores
-/// them from the gzip bytes (microseconds, no catalog read). Without a budget they are kept for good.
-/// A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never holds its
-/// plain bytes: a plain request is answered by decompressing as it is sent.
+/// <see cref="MemoryBudget"/> has room for them; once evicted, a plain request decompresses them
+/// from the gzip bytes (microseconds, no catalog read; see <see cref="TryGetPlain"/>). Without a
+/// budget they are kept for good. A page written with <see cref="WriteCompressedAsync"/> (the
+/// whole-index pages) never holds its plain bytes.
 /// </summary>
 public sealed class RenderedPage : HeldBytes<byte[]>
 {
     private readonly MemoryBudget? _budget;
 
     public RenderedPage(byte[] body, MemoryBudget? budget = null)
-        : this(Compress(body), body.Length, SHA256.HashData(body), streamsPlain: false)
+        : this(Compress(body), body.Length, SHA256.HashData(body))
     {
         _budget = budget;
         CountUse(); // rendered because it was asked for
         Hold(body, budget);
     }
 
-    private RenderedPage(byte[] gzip, long length, byte[] sha256, bool streamsPlain)
+    private RenderedPage(byte[] gzip, long length, byte[] sha256)
     {
         Gzip = gzip;
         Length = length;
-        StreamsPlain = streamsPlain;
         var tag = Convert.ToHexStringLower(sha256.AsSpan(0, 12));
         ETag = new StringValues($"\"{tag}\"");
         GzipETag = new StringValues($"\"{tag}-gz\"");
     }
-
-    /// <summary>The plain bytes (for a page that streams them, decompressed for this caller only).</summary>
-    public byte[] Body => Held ?? Restore();
 
     /// <summary>Length of the plain bytes.</summary>
     public long Length { get; }
@@ -46,9 +42,6 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     public StringValues ETag { get; }
 
     public StringValues GzipETag { get; }
-
-    /// <summary>True when plain requests are answered by decompressing as they are sent.</summary>
-    public bool StreamsPlain { get; }
 
     /// <summary>
     /// Renders a page straight into its gzip bytes, hashing the plain bytes on the way: for pages
@@ -66,7 +59,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
             length = tee.Length;
         }
 
-        return new RenderedPage(output.ToArray(), length, hash.GetHashAndReset(), streamsPlain: true);
+        return new RenderedPage(output.ToArray(), length, hash.GetHashAndReset());
     }
 
     /// <summary>Writes the plain bytes to <paramref name="destination"/>, decompressing as it goes.</summary>
@@ -100,14 +93,14 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         var length = (int)Length;
         if (length > MaxRentedLength)
         {
-            var kept = StreamsPlain || _budget is null ? null : HoldIfAdmitted(length, _budget, this, static page => page.Decompressed());
+            var kept = _budget is null ? null : HoldIfAdmitted(length, _budget, this, static page => page.Decompressed());
             plain = kept;
             return kept is not null;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         Decompress(buffer.AsSpan(0, length));
-        if (!StreamsPlain && _budget is not null
+        if (_budget is not null
             && HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => s.Buffer.AsSpan(0, s.Length).ToArray()) is { } copy)
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -118,12 +111,6 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         rented = buffer;
         plain = buffer.AsMemory(0, length);
         return true;
-    }
-
-    private byte[] Restore()
-    {
-        var body = Decompressed();
-        return StreamsPlain ? body : Hold(body, _budget);
     }
 
     private byte[] Decompressed()
