@@ -38,6 +38,16 @@ public static class FileEndpoints
             return TypedResults.Text($"No file '{key}' in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
+        return await AnswerAsync(key, fileKey, file, wantsMetadata, context, blobs, cache, smallFiles);
+    }
+
+    /// <summary>
+    /// Answers for a file already found under <paramref name="fileKey"/> (its bytes, or with
+    /// <paramref name="wantsMetadata"/> its PEP 658 metadata; <paramref name="key"/> is what was asked
+    /// for). <see cref="Pages.PageFastPath"/> calls this directly for a download it has just looked up.
+    /// </summary>
+    public static async Task<IResult> AnswerAsync(string key, string fileKey, FileDownload file, bool wantsMetadata, HttpContext context, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
+    {
         var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : fileKey;
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(fileKey);
         context.Response.Headers.CacheControl = cache.Files;

@@ -38,13 +38,20 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
 
         if (path.StartsWith("/files/", StringComparison.Ordinal) && !path.Contains('%', StringComparison.Ordinal))
         {
-            // Downloads are the other hot path. A whole small file the cache holds is answered here
-            // by a lookup on the path itself; anything else takes the /files endpoint's handler, without routing.
+            // Downloads are the other hot path. A file of a built project is found by a lookup on the
+            // path itself, and a whole small file the cache holds is answered from there; anything
+            // else takes the /files endpoint's handler, without routing (and without a second lookup
+            // when the file is already found).
             var key = path.AsSpan("/files/".Length);
-            if (files.TryFindBuilt(key, out var download) && SmallFileResult.Applies(request, download.Size) && download.Cached is { } held)
+            if (files.TryFindBuilt(key, out var download))
             {
-                context.Response.Headers.CacheControl = cacheHeaders.Files;
-                return SmallFileResult.WriteHeldAsync(context, download, held, ContentTypes.For(key));
+                if (SmallFileResult.Applies(request, download.Size) && download.Cached is { } held)
+                {
+                    context.Response.Headers.CacheControl = cacheHeaders.Files;
+                    return SmallFileResult.WriteHeldAsync(context, download, held, ContentTypes.For(key));
+                }
+
+                return FoundFileAsync(context, path["/files/".Length..], download);
             }
 
             return FileAsync(context, path["/files/".Length..]);
@@ -56,6 +63,12 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     private async Task FileAsync(HttpContext context, string key)
     {
         var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders, smallFiles);
+        await result.ExecuteAsync(context);
+    }
+
+    private async Task FoundFileAsync(HttpContext context, string key, FileDownload download)
+    {
+        var result = await FileEndpoints.AnswerAsync(key, key, download, wantsMetadata: false, context, blobs, cacheHeaders, smallFiles);
         await result.ExecuteAsync(context);
     }
 
