@@ -47,6 +47,7 @@ public static class ClutchHost
         var services = builder.Services;
         // Kestrel's connection buffers in 64 KB blocks (see LargeBlockMemoryPool): replaces the pool factory it registers.
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        services.AddHostedService<NativeHeapTrimmer>();
 
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);
