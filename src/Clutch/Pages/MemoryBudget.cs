@@ -114,17 +114,21 @@ public abstract class HeldBytes<T> : HeldBytes
 /// what is asked for all the time.
 /// </para>
 /// <para>
-/// Replacement is rate-limited: once full, at most a sixteenth of the capacity is replaced per
+/// Replacement is rate-limited: once full, at most a sixty-fourth of the capacity is replaced per
 /// second. When everything is asked for about equally often (a uniform spread over more than fits),
 /// use counts are noise and every other comparison would swap a held value for one no better; at
 /// 100,000 files that was 5–20 MB/s of copies promoted through the GC generations and as much gen2
-/// garbage, for no gain in hits. A real shift in demand still turns the whole budget over in ~16 s.
+/// garbage, for no gain in hits. A sixteenth per second still left ~30 MB more gen2 holes after
+/// bench/run.sh's load (RSS 326 against 296 MB, both with GC ConserveMemory 7); with ConserveMemory 9
+/// the GC closes such holes by blocking compactions, so fewer holes mean fewer pauses. A real shift in demand
+/// (a new release everyone installs) turns the whole budget over in about a minute; what fits in
+/// the room left free is taken at once.
 /// </para>
 /// </summary>
 public sealed class MemoryBudget
 {
     /// <summary>A 1/N share of the capacity may be replaced per second, and at most that much at once.</summary>
-    private const int TurnoverDivisor = 16;
+    internal const int TurnoverDivisor = 64;
 
     private readonly ConcurrentQueue<HeldBytes> _holders = new();
     private readonly Lock _evicting = new();
