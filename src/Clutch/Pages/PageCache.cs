@@ -140,7 +140,7 @@ public sealed class PageCache : IDisposable
     {
         await Task.Yield();
         var projects = await _catalog.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
-        return new RootSnapshot(projects, _budget);
+        return new RootSnapshot(projects);
     }
 
     private async Task<RenderedPage> BuildLinksRootAsync()

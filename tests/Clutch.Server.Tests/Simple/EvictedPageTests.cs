@@ -1,18 +1,21 @@
 using System.IO.Compression;
 using System.Net;
 using Clutch.Server.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clutch.Server.Tests.Simple;
 
 /// <summary>
 /// With no room for plain page bytes, every plain answer is decompressed into a pooled buffer that
 /// goes back to the pool once written, or for a page past <see cref="Clutch.Pages.RenderedPage.MaxRentedLength"/>
-/// (the root page here) decompressed as it is sent. Many such answers at once must each carry
-/// exactly the bytes the gzip answer decodes to.
+/// (the page of a project with hundreds of files here) decompressed as it is sent. Many such
+/// answers at once must each carry exactly the bytes the gzip answer decodes to. The root pages are
+/// kept plain whatever the budget.
 /// </summary>
 public sealed class EvictedPageTests : IAsyncLifetime
 {
     private const int Projects = 1200;
+    private const int LargeProject = 11; // 240 versions: its pages are past 64 KB
     private InProcessServer _server = null!;
 
     public async Task InitializeAsync() =>
@@ -25,6 +28,11 @@ public sealed class EvictedPageTests : IAsyncLifetime
                     if (i % 100 == 7)
                     {
                         TestDistributions.Wheel(root, $"evicted-page-{i:D4}", "2.0");
+                    }
+
+                    for (var v = 1; i == LargeProject && v <= 240; v++)
+                    {
+                        TestDistributions.Wheel(root, $"evicted-page-{i:D4}", $"1.0.{v}");
                     }
                 }
             },
@@ -63,6 +71,8 @@ public sealed class EvictedPageTests : IAsyncLifetime
 
     [Theory]
     [InlineData("/simple/", null)]
+    [InlineData("/simple/evicted-page-0011/", null)]
+    [InlineData("/simple/evicted-page-0011/", "application/vnd.pypi.simple.v1+json")]
     [InlineData("/simple/evicted-page-0007/", null)]
     [InlineData("/simple/evicted-page-0007/", "application/vnd.pypi.simple.v1+json")]
     [InlineData("/links/evicted-page-0123/", null)]
@@ -70,9 +80,9 @@ public sealed class EvictedPageTests : IAsyncLifetime
     {
         var expected = await GetAsync(path, gzip: true, accept);
         Assert.True(expected.Length > 200, $"{path} decoded to {expected.Length} bytes");
-        if (path == "/simple/")
+        if (path.Contains($"{LargeProject:D4}", StringComparison.Ordinal))
         {
-            Assert.True(expected.Length > Clutch.Pages.RenderedPage.MaxRentedLength, $"the root page is {expected.Length} bytes; the test wants it streamed");
+            Assert.True(expected.Length > Clutch.Pages.RenderedPage.MaxRentedLength, $"{path} is {expected.Length} bytes; the test wants it streamed");
         }
 
         // Other pages answered in between reuse the pooled buffers; a buffer handed back too early
@@ -84,5 +94,20 @@ public sealed class EvictedPageTests : IAsyncLifetime
         {
             Assert.Equal(i % 2 == 0 ? expected : await GetAsync(Other(i), gzip: true), bodies[i]);
         }
+    }
+
+    [Fact]
+    public async Task Root_pages_stay_plain_without_a_page_budget()
+    {
+        var html = await GetAsync("/simple/", gzip: false);
+        var json = await GetAsync("/simple/", gzip: false, "application/vnd.pypi.simple.v1+json");
+
+        var root = await _server.Services.GetRequiredService<Clutch.Pages.PageCache>().GetRootAsync();
+        Assert.True(root.SimpleHtml.HoldsBytes);
+        Assert.True(root.SimpleJson.HoldsBytes);
+        Assert.True(root.SimpleHtml.TryGetPlain(out var plain, out var rented));
+        Assert.Null(rented); // the held bytes themselves, not a decompressed copy
+        Assert.Equal(html, plain.ToArray());
+        Assert.Equal(json, await GetAsync("/simple/", gzip: true, "application/vnd.pypi.simple.v1+json"));
     }
 }
