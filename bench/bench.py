@@ -370,6 +370,9 @@ def run_size(size, args):
         rows.append((name, result["clutch"], result["nginx"]))
         print(row_text(name, result["clutch"], result["nginx"]), flush=True)
     figures["RSS after load"] = f"{clutch.rss_mb():.0f} MB"
+    if os.environ.get("BENCH_HOLD"):  # keep Clutch up N s after the load, for dotnet-counters/gcdump
+        print(f"holding clutch pid {clutch.proc.pid}", flush=True)
+        time.sleep(int(os.environ["BENCH_HOLD"]))
     stop(nginx)
 
     # Drops go into the largest repository only (the 5,000-project burst), or when asked.
