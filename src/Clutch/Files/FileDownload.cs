@@ -57,7 +57,7 @@ public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
             (int)Size,
             budget,
             (Buffer: buffer, Length: (int)Size, ETag: etag, LastModified: lastModified),
-            static s => new CachedBytes(s.Buffer.AsSpan(0, s.Length).ToArray(), s.ETag, s.LastModified));
+            static s => new CachedBytes(MemoryBudget.HeldCopy(s.Buffer.AsSpan(0, s.Length)), s.ETag, s.LastModified));
 
     protected override int LengthOf(CachedBytes value) => value.Bytes.Length;
 

@@ -57,20 +57,8 @@ public abstract class HeldBytes<T> : HeldBytes
         }
     }
 
-    /// <summary>
-    /// Holds <paramref name="value"/> when <paramref name="budget"/> admits it (kept for good without
-    /// one) and returns it; a concurrent caller's value when that one got there first. A value not
-    /// admitted is returned without being held: the caller uses it once.
-    /// </summary>
-    protected T Hold(T value, MemoryBudget? budget)
-    {
-        if (budget is not null)
-        {
-            return HoldIfAdmitted(LengthOf(value), budget, value, static v => v) ?? value;
-        }
-
-        return Interlocked.CompareExchange(ref _held, value, null) ?? value;
-    }
+    /// <summary>Holds <paramref name="value"/> for good, outside any budget.</summary>
+    protected void Keep(T value) => Interlocked.CompareExchange(ref _held, value, null);
 
     /// <summary>
     /// Makes and holds a value of <paramref name="length"/> bytes only when <paramref name="budget"/>
@@ -118,11 +106,10 @@ public abstract class HeldBytes<T> : HeldBytes
 /// second. When everything is asked for about equally often (a uniform spread over more than fits),
 /// use counts are noise and every other comparison would swap a held value for one no better; at
 /// 100,000 files that was 5–20 MB/s of copies promoted through the GC generations and as much gen2
-/// garbage, for no gain in hits. A sixteenth per second still left ~30 MB more gen2 holes after
-/// bench/run.sh's load (RSS 326 against 296 MB, both with GC ConserveMemory 7); with ConserveMemory 9
-/// the GC closes such holes by blocking compactions, so fewer holes mean fewer pauses. A real shift in demand
-/// (a new release everyone installs) turns the whole budget over in about a minute; what fits in
-/// the room left free is taken at once.
+/// garbage, for no gain in hits. A sixteenth per second still left ~30 MB more holes after
+/// bench/run.sh's load (RSS 326 against 296 MB). A real shift in demand (a new release everyone
+/// installs) turns the whole budget over in about a minute; what fits in the room left free is
+/// taken at once.
 /// </para>
 /// </summary>
 public sealed class MemoryBudget
@@ -139,6 +126,22 @@ public sealed class MemoryBudget
     // and when it was last topped up. Both only change under _evicting.
     private long _turnover;
     private long _turnoverStamp;
+
+    /// <summary>
+    /// A held copy of <paramref name="bytes"/>, allocated on the pinned object heap, which belongs to
+    /// gen2 from the start. In the ordinary heap a budget filling up (32 MB of small files in the
+    /// first seconds of a download load) was copied twice by the GC, gen0 to gen1 to gen2, in
+    /// collections that paused 4–17 ms each (4 KB downloads at 100,000 files: p99 17 ms, 10× nginx's,
+    /// in two of four runs); on the pinned heap nothing is copied. An evicted copy leaves a hole that
+    /// the next copies of similar size fill (pages and small files are a few KB each); RSS after the
+    /// benchmark load is the same either way (286–290 MB).
+    /// </summary>
+    public static byte[] HeldCopy(ReadOnlySpan<byte> bytes)
+    {
+        var copy = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
+        bytes.CopyTo(copy);
+        return copy;
+    }
 
     public MemoryBudget(long capacity)
         : this(capacity, static () => Environment.TickCount64)

@@ -22,7 +22,14 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     {
         _budget = budget;
         CountUse(); // rendered because it was asked for
-        Hold(body, budget);
+        if (budget is null)
+        {
+            Keep(body);
+        }
+        else
+        {
+            HoldIfAdmitted(body.Length, budget, body, static b => MemoryBudget.HeldCopy(b));
+        }
     }
 
     private RenderedPage(byte[] gzip, long length, byte[] sha256)
@@ -101,7 +108,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         Decompress(buffer.AsSpan(0, length));
         if (_budget is not null
-            && HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => s.Buffer.AsSpan(0, s.Length).ToArray()) is { } copy)
+            && HoldIfAdmitted(length, _budget, (Buffer: buffer, Length: length), static s => MemoryBudget.HeldCopy(s.Buffer.AsSpan(0, s.Length))) is { } copy)
         {
             ArrayPool<byte>.Shared.Return(buffer);
             plain = copy;
@@ -115,7 +122,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     private byte[] Decompressed()
     {
-        var body = new byte[Length];
+        var body = GC.AllocateUninitializedArray<byte>((int)Length, pinned: true);
         Decompress(body);
         return body;
     }

@@ -227,6 +227,36 @@ public class MemoryBudgetAdmissionTests
     }
 
     [Fact]
+    public void Held_copies_start_in_gen2_where_the_GC_never_copies_them()
+    {
+        var budget = new MemoryBudget(1024 * 1024);
+        var page = new RenderedPage(Body(1), budget); // admitted as it is rendered
+        Assert.True(page.TryGetPlain(out var plain, out var rented));
+        Assert.Null(rented);
+        Assert.True(MemoryMarshal.TryGetArray(plain, out var held));
+        Assert.Equal(2, GC.GetGeneration(held.Array!)); // a fresh ordinary array is gen0
+
+        var file = new Clutch.Files.FileDownload(new Clutch.Storage.CatalogFile
+        {
+            Path = "demo/demo-1.0.tar.gz",
+            Filename = "demo-1.0.tar.gz",
+            Project = Clutch.Packaging.ProjectName.Normalize("demo"),
+            Version = "1.0",
+            Type = Clutch.Packaging.DistributionType.Sdist,
+            Sha256 = new string('a', 64),
+            Md5 = new string('b', 32),
+            Blake2b256 = new string('c', 64),
+            Size = 5000,
+            UploadTime = DateTimeOffset.UnixEpoch,
+        });
+        var read = Body(2);
+        var kept = file.TryKeep(read, "\"etag\"", "Thu, 01 Jan 1970 00:00:00 GMT", budget);
+        Assert.NotNull(kept);
+        Assert.Equal(read.AsSpan(0, 5000).ToArray(), kept.Bytes);
+        Assert.Equal(2, GC.GetGeneration(kept.Bytes));
+    }
+
+    [Fact]
     public void A_plain_answer_of_a_page_not_admitted_comes_from_a_pooled_buffer_and_is_not_kept()
     {
         long now = 0;
