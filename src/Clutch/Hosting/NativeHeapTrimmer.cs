@@ -4,7 +4,7 @@ namespace Clutch.Hosting;
 
 /// <summary>
 /// Gives native heap memory that has been freed back to the operating system, every
-/// <see cref="Interval"/> when more than <see cref="MinFreeBytes"/> lies free (Linux with glibc).
+/// <see cref="Interval"/> when at least <see cref="MinFreeBytes"/> lies free (Linux with glibc).
 /// Rendering a page allocates a zlib compressor of a few hundred KB outside the GC heap, and glibc,
 /// once such a block has been freed, serves the next ones from its per-thread arenas instead of
 /// fresh mappings; after thousands of pages rendered on a few threads, and a decompressor per plain
@@ -24,7 +24,7 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
     public static bool Supported { get; } = OperatingSystem.IsLinux() && HasGlibc();
 
     /// <summary>
-    /// Trims when more than <see cref="MinFreeBytes"/> of the native heap lies free; returns the
+    /// Trims when at least <see cref="MinFreeBytes"/> of the native heap lies free; returns the
     /// free bytes seen, or -1 when the platform has no glibc allocator.
     /// </summary>
     public static long TrimIfWorthIt()

@@ -134,7 +134,7 @@ public sealed class MemoryBudget
     /// collections that paused 4–17 ms each (4 KB downloads at 100,000 files: p99 17 ms, 10× nginx's,
     /// in two of four runs); on the pinned heap nothing is copied. An evicted copy leaves a hole that
     /// the next copies of similar size fill (pages and small files are a few KB each); RSS after the
-    /// benchmark load is the same either way (286–290 MB).
+    /// benchmark load is about the same either way (~290 MB).
     /// </summary>
     public static byte[] HeldCopy(ReadOnlySpan<byte> bytes)
     {
