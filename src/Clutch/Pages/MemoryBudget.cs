@@ -138,10 +138,13 @@ public sealed class MemoryBudget
     /// </summary>
     public static byte[] HeldCopy(ReadOnlySpan<byte> bytes)
     {
-        var copy = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
+        var copy = HeldArray(bytes.Length);
         bytes.CopyTo(copy);
         return copy;
     }
+
+    /// <summary>An array to fill with bytes to be held, where <see cref="HeldCopy"/> puts them.</summary>
+    public static byte[] HeldArray(int length) => GC.AllocateUninitializedArray<byte>(length, pinned: true);
 
     public MemoryBudget(long capacity)
         : this(capacity, static () => Environment.TickCount64)

@@ -122,7 +122,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     private byte[] Decompressed()
     {
-        var body = GC.AllocateUninitializedArray<byte>((int)Length, pinned: true);
+        var body = MemoryBudget.HeldArray((int)Length);
         Decompress(body);
         return body;
     }
