@@ -122,8 +122,10 @@ public sealed class MemoryBudget
     private readonly Func<long> _milliseconds;
     private long _bytes;
 
-    // Bytes that may still be replaced now (may go negative by one value: a debt repaid over time),
-    // and when it was last topped up. Both only change under _evicting.
+    // Thousandths of bytes that may still be replaced now (may go negative by one value: a debt
+    // repaid over time), and when it was last topped up. Both only change under _evicting. Counted
+    // in thousandths so each millisecond adds its exact share (a 1 MB budget earns 16.384 bytes a
+    // millisecond; whole bytes lost the fraction at every top-up).
     private long _turnover;
     private long _turnoverStamp;
 
@@ -156,7 +158,7 @@ public sealed class MemoryBudget
     {
         Capacity = capacity;
         _milliseconds = milliseconds;
-        _turnover = capacity / TurnoverDivisor;
+        _turnover = capacity / TurnoverDivisor * 1000;
         _turnoverStamp = milliseconds();
     }
 
@@ -227,7 +229,7 @@ public sealed class MemoryBudget
 
                 var freed = holder.DropBytes();
                 Interlocked.Add(ref _bytes, -freed);
-                _turnover -= freed;
+                _turnover -= freed * 1000L;
             }
 
             Interlocked.Add(ref _bytes, length);
@@ -247,7 +249,7 @@ public sealed class MemoryBudget
         if (elapsed > 0)
         {
             var burst = Capacity / TurnoverDivisor;
-            _turnover = Math.Min(burst, _turnover + (elapsed * burst / 1000));
+            _turnover = Math.Min(burst * 1000, _turnover + (elapsed * burst));
             _turnoverStamp = now;
         }
 

@@ -227,6 +227,36 @@ public class MemoryBudgetAdmissionTests
     }
 
     [Fact]
+    public void A_small_budget_asked_every_millisecond_still_earns_turnover()
+    {
+        // 7 pages: 896 bytes of turnover a second, under one byte a millisecond.
+        const int pages = 7;
+        long now = 0;
+        var budget = new MemoryBudget(pages * 8 * 1024, () => now);
+        _ = Enumerable.Range(0, pages).Select(i => new RenderedPage(Body(i), budget)).ToArray();
+        var hot = Enumerable.Range(100, 2).Select(i => new RenderedPage(Body(i), budget)).ToArray();
+        void Ask()
+        {
+            foreach (var page in hot)
+            {
+                _ = PlainBytes.Of(page);
+                _ = PlainBytes.Of(page);
+            }
+        }
+
+        Ask();
+        Assert.Equal(1, hot.Count(p => p.HoldsBytes)); // the starting allowance, then a page's worth of debt
+
+        for (var ms = 0; ms < 10_000; ms++) // 10 s: 8,960 bytes earned, the debt was 7,296
+        {
+            now++;
+            Ask();
+        }
+
+        Assert.All(hot, page => Assert.True(page.HoldsBytes));
+    }
+
+    [Fact]
     public void Held_copies_start_in_gen2_where_the_GC_never_copies_them()
     {
         var budget = new MemoryBudget(1024 * 1024);
