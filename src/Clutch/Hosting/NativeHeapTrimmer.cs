@@ -24,23 +24,19 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
     public static bool Supported { get; } = OperatingSystem.IsLinux() && HasGlibc();
 
     /// <summary>
-    /// Trims when at least <see cref="MinFreeBytes"/> of the native heap lies free; returns the
-    /// free bytes seen, or -1 when the platform has no glibc allocator.
+    /// Trims when at least <see cref="MinFreeBytes"/> of the native heap lies free; true when it did.
+    /// <paramref name="freeBytes"/> is what lay free (0 where the platform has no glibc allocator).
     /// </summary>
-    public static long TrimIfWorthIt()
+    public static bool TryTrim(out long freeBytes)
     {
-        if (!Supported)
+        freeBytes = Supported ? (long)MallInfo2().FreeBytes : 0;
+        if (freeBytes < MinFreeBytes)
         {
-            return -1;
+            return false;
         }
 
-        var free = (long)MallInfo2().FreeBytes;
-        if (free >= MinFreeBytes)
-        {
-            _ = MallocTrim(0);
-        }
-
-        return free;
+        _ = MallocTrim(0);
+        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -55,8 +51,7 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var free = TrimIfWorthIt();
-                if (free >= MinFreeBytes)
+                if (TryTrim(out var free))
                 {
                     LogTrimmed(logger, free / (1024 * 1024));
                 }
