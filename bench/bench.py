@@ -22,6 +22,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DLL = os.path.join(ROOT, "src/Clutch/bin/Release/net10.0/clutch.dll")
+# BENCH_CLUTCH=path runs that executable (the native build; bench/run.sh sets it) instead of `dotnet clutch.dll`.
+CLUTCH_CMD = [os.environ["BENCH_CLUTCH"]] if os.environ.get("BENCH_CLUTCH") else ["dotnet", DLL]
 LUA = os.path.join(HERE, "wrk/random-path.lua")
 JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
 SEED = "4242"
@@ -60,7 +62,7 @@ class Clutch:
     def __init__(self, repo, log_path):
         self.log = open(log_path, "ab")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(["dotnet", DLL, "serve", repo, "--host", "127.0.0.1", "--port", "0", *Clutch.extra_args],
+        self.proc = subprocess.Popen([*CLUTCH_CMD, "serve", repo, "--host", "127.0.0.1", "--port", "0", *Clutch.extra_args],
                                      stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
         CHILDREN.append(self.proc)
         self.port = None
@@ -427,7 +429,9 @@ def main():
     Clutch.extra_args = args.clutch_arg
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = [f"wrk: {args.connections} connections, {args.threads} threads, {args.duration} s per workload "
-              f"after {args.warmup} s warm-up, best of {args.rounds} rounds in ABBA order; {os.cpu_count()} cores shared by wrk, Clutch and nginx."]
+              f"after {args.warmup} s warm-up, best of {args.rounds} rounds in ABBA order; {os.cpu_count()} cores shared by wrk, Clutch and nginx.",
+              f"Clutch: {' '.join(os.path.relpath(c, ROOT) if os.path.isabs(c) else c for c in CLUTCH_CMD)}"
+              + (" (native build, scripts/publish.sh)" if len(CLUTCH_CMD) == 1 else " (JIT build)")]
     started = time.perf_counter()
     try:
         for size in args.sizes.split(","):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Clutch against nginx, in one run. Usage: bench/run.sh [--sizes small,large] [--duration 5] [--only REGEX]
-# Installs wrk and nginx if missing, builds Clutch (Release), generates the deterministic
+# Installs wrk and nginx if missing, publishes Clutch's native build, generates the deterministic
 # repositories under bench/out/ (kept between runs), then runs bench/bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "building Clutch (Release)"
-dotnet build -c Release src/Clutch/Clutch.csproj -nologo -v quiet -clp:ErrorsOnly
+# The distributed program is the native build (scripts/publish.sh); BENCH_JIT=1 measures the JIT
+# build (dotnet clutch.dll) instead.
+if [ -n "${BENCH_JIT:-}" ]; then
+  echo "building Clutch (Release, JIT)"
+  dotnet build -c Release src/Clutch/Clutch.csproj -nologo -v quiet -clp:ErrorsOnly
+  unset BENCH_CLUTCH
+else
+  echo "publishing Clutch (native build)"
+  BENCH_CLUTCH=$PWD/$(scripts/publish.sh bench/out/clutch)
+  export BENCH_CLUTCH
+fi
 
 sizes=small,large
 args=("$@")

@@ -3,7 +3,7 @@
 #
 #   bash bench/upload.sh [SIZE_MB]      (default 500)
 #
-# Builds clutch (Release), serves a temp folder on 127.0.0.1, uploads two generated wheels of SIZE_MB
+# Runs clutch (BENCH_CLUTCH, else the Release JIT build), serves a temp folder on 127.0.0.1, uploads two generated wheels of SIZE_MB
 # (one stored member of random bytes, so inspection reads a real zip) with curl, and prints MB/s and
 # the server's RSS growth for each: its peak RSS during the upload (VmHWM, reset just before) minus
 # its RSS just before. Everything it starts is stopped by PID; the temp folder is removed.
@@ -18,8 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet build src/Clutch -c Release -v quiet -nologo >/dev/null
-CLUTCH=(dotnet "$PWD/src/Clutch/bin/Release/net10.0/clutch.dll")
+# BENCH_CLUTCH: the native build to measure (bench/run.sh sets it); else the JIT build, built here.
+if [[ -n ${BENCH_CLUTCH:-} ]]; then
+  CLUTCH=("$BENCH_CLUTCH")
+else
+  dotnet build src/Clutch -c Release -v quiet -nologo >/dev/null
+  CLUTCH=(dotnet "$PWD/src/Clutch/bin/Release/net10.0/clutch.dll")
+fi
 
 echo "bench-password" | "${CLUTCH[@]}" user add bench --password-stdin --root "$WORK/packages" >/dev/null
 

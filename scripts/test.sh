@@ -19,8 +19,9 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 
 # What the tests use: real clients and the tools that build test packages. PostgreSQL only when a
 # run asks for it (CLUTCH_TEST_SERVICES); nginx and wrk belong to bench/run.sh, which installs them.
+# gcc and libc6-dev link the native build (scripts/publish.sh) that the end-to-end tests run against too.
 APT_PACKAGES=(twine python3-build python3-wheel python3-setuptools python3-hatchling python3-poetry
-  python3-virtualenv git)
+  python3-virtualenv git gcc libc6-dev)
 [[ " ${CLUTCH_TEST_SERVICES:-} " == *" postgres "* || " ${CLUTCH_TEST_SERVICES:-} " == *" pg "* ]] && APT_PACKAGES+=(postgresql)
 
 install_missing() {
@@ -151,6 +152,25 @@ if ! dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummar
   exit 1
 fi
 
+# The distributed program is the native build: the end-to-end tests run a second time against it.
+NATIVE=""
+# wanted NAME: whether CLUTCH_TEST_PROJECTS (if set) selects the test project NAME.
+wanted() {
+  local word
+  [[ -z ${CLUTCH_TEST_PROJECTS:-} ]] && return 0
+  for word in $CLUTCH_TEST_PROJECTS; do [[ $1 == *"$word"* ]] && return 0; done
+  return 1
+}
+
+if wanted Clutch.EndToEnd.Tests; then
+  log "publishing the native build"
+  if ! NATIVE=$(scripts/publish.sh "$WORK/native"); then
+    log "native build failed"
+    echo "0 passed, 0 failed, 0 skipped"
+    exit 1
+  fi
+fi
+
 # From here on no client may reach the internet: proxies point at a closed loopback port,
 # loopback itself is exempt, and pip without an explicit --index-url hits the same dead end.
 export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
@@ -173,22 +193,19 @@ mapfile -t PROJECTS < <(find "$ROOT/tests" -mindepth 2 -maxdepth 2 -name '*.Test
 RESULTS="$WORK/results"
 TRX=()
 BROKEN=()
-for project in "${PROJECTS[@]}"; do
-  name=$(basename "$project" .csproj)
-  if [[ -n ${CLUTCH_TEST_PROJECTS:-} ]]; then
-    wanted=false
-    for word in $CLUTCH_TEST_PROJECTS; do [[ $name == *"$word"* ]] && wanted=true; done
-    $wanted || continue
-  fi
+
+# run_project PROJECT NAME [VAR=VALUE...]: one dotnet test run, its trx kept under NAME.
+run_project() {
+  local project=$1 name=$2 rc=0 trx
+  shift 2
   log "testing $name"
-  rc=0
   timeout --kill-after=30 "${CLUTCH_TEST_TIMEOUT:-840}" \
-    dotnet test "$project" -c Release --no-build -nologo \
+    env "$@" dotnet test "$project" -c Release --no-build -nologo \
     --results-directory "$RESULTS/$name" \
     --logger "trx;LogFileName=$name.trx" \
     --logger "console;verbosity=normal" \
     --blame-hang-timeout 5m --blame-hang-dump-type none \
-    "$@" </dev/null || rc=$?
+    "${EXTRA_ARGS[@]}" </dev/null || rc=$?
   trx="$RESULTS/$name/$name.trx"
   if [[ -f $trx ]]; then
     TRX+=("$trx")
@@ -197,6 +214,16 @@ for project in "${PROJECTS[@]}"; do
   # A non-zero exit fails the run even when the trx looks clean (a crashed or killed test host).
   if [[ $rc -ne 0 ]]; then
     BROKEN+=("$name (exit $rc$([[ -f $trx ]] || echo ', no results'))")
+  fi
+}
+
+EXTRA_ARGS=("$@")
+for project in "${PROJECTS[@]}"; do
+  name=$(basename "$project" .csproj)
+  wanted "$name" || continue
+  run_project "$project" "$name"
+  if [[ $name == *EndToEnd* && -n $NATIVE ]]; then
+    run_project "$project" "$name.native" "CLUTCH_EXE=$NATIVE"
   fi
 done
 

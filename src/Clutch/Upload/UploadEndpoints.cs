@@ -172,5 +172,5 @@ public static class UploadEndpoints
     }
 
     /// <summary>Log category of the upload endpoints.</summary>
-    private sealed class UploadUser;
+    internal sealed class UploadUser;
 }

@@ -104,8 +104,8 @@ public partial class ClutchServer : IAsyncLifetime
             throw new InvalidOperationException("server already running");
         }
 
-        var dll = RepoPaths.ClutchDll();
-        var psi = new ProcessStartInfo("dotnet")
+        var (program, leading) = RepoPaths.ClutchCommand();
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -113,7 +113,7 @@ public partial class ClutchServer : IAsyncLifetime
             UseShellExecute = false,
             WorkingDirectory = root.Path,
         };
-        foreach (var argument in (string[])[dll, "serve", PackagesDir, "--host", "127.0.0.1", "--port", (port ?? 0).ToString()])
+        foreach (var argument in (string[])[.. leading, "serve", PackagesDir, "--host", "127.0.0.1", "--port", (port ?? 0).ToString()])
         {
             psi.ArgumentList.Add(argument);
         }
@@ -206,14 +206,17 @@ public partial class ClutchServer : IAsyncLifetime
     }
 
     /// <summary>Runs another <c>clutch</c> command (e.g. <c>user add</c>, <c>token create</c>) against this server's folder.</summary>
-    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null) =>
-        ProcessRunner.RunAsync(
-            "dotnet",
-            [RepoPaths.ClutchDll(), .. arguments],
+    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null)
+    {
+        var (program, leading) = RepoPaths.ClutchCommand();
+        return ProcessRunner.RunAsync(
+            program,
+            [.. leading, .. arguments],
             root.Path,
             new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
             TimeSpan.FromSeconds(60),
             stdin);
+    }
 
     /// <summary><c>clutch user add NAME --password-stdin --root DIR</c> (issue 3).</summary>
     public async Task AddUserAsync(string name, string password) =>

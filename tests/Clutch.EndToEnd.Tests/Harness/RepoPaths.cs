@@ -14,6 +14,23 @@ public static class RepoPaths
         typeof(RepoPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
     /// <summary>
+    /// The program and leading arguments that run Clutch: <c>CLUTCH_EXE</c> if set (the native build of
+    /// scripts/publish.sh; scripts/test.sh runs these tests against it too), else <c>dotnet clutch.dll</c>.
+    /// </summary>
+    public static (string FileName, string[] Arguments) ClutchCommand()
+    {
+        var native = Environment.GetEnvironmentVariable("CLUTCH_EXE");
+        if (string.IsNullOrEmpty(native))
+        {
+            return ("dotnet", [ClutchDll()]);
+        }
+
+        return File.Exists(native)
+            ? (Path.GetFullPath(native), [])
+            : throw new FileNotFoundException($"CLUTCH_EXE points at a missing file: {native}");
+    }
+
+    /// <summary>
     /// clutch.dll: <c>CLUTCH_DLL</c> if set, else the build of this test run's configuration,
     /// else the other configuration's build.
     /// </summary>

@@ -5,8 +5,11 @@ namespace Clutch.EndToEnd.Tests.Upload;
 /// <summary>Users and tokens made with the real <c>clutch</c> CLI against a server's folder.</summary>
 public static class Accounts
 {
-    public static Task<ProcessResult> ClutchAsync(ClutchServer server, string? stdin, params string[] arguments) =>
-        ProcessRunner.RunAsync("dotnet", [RepoPaths.ClutchDll(), .. arguments, "--root", server.PackagesDir], stdin: stdin);
+    public static Task<ProcessResult> ClutchAsync(ClutchServer server, string? stdin, params string[] arguments)
+    {
+        var (program, leading) = RepoPaths.ClutchCommand();
+        return ProcessRunner.RunAsync(program, [.. leading, .. arguments, "--root", server.PackagesDir], stdin: stdin);
+    }
 
     public static async Task AddUserAsync(ClutchServer server, string user, string password) =>
         (await ClutchAsync(server, password + "\n", "user", "add", user, "--password-stdin")).AssertSuccess();
