@@ -23,6 +23,7 @@ public static class ClutchHost
     /// <summary>Builds the app for <paramref name="options"/>; the folder and catalog directory are created if missing.</summary>
     public static WebApplication Build(ClutchOptions options, IConfiguration? configuration = null)
     {
+        OpenFileLimit.Raise();
         options.Root = Path.GetFullPath(options.Root);
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ClutchDirectory);

@@ -38,6 +38,9 @@ public partial class ClutchServer : IAsyncLifetime
 
     public IReadOnlyList<string> ExtraArguments { get; }
 
+    /// <summary>A program (and its arguments) that runs the server command, e.g. <c>prlimit --nofile=256:</c>; empty: none.</summary>
+    protected virtual IReadOnlyList<string> Launcher => [];
+
     /// <summary>The folder the server serves; tests copy package files into it.</summary>
     public string PackagesDir { get; }
 
@@ -105,6 +108,12 @@ public partial class ClutchServer : IAsyncLifetime
         }
 
         var (program, leading) = RepoPaths.ClutchCommand();
+        if (Launcher.Count > 0)
+        {
+            leading = [.. Launcher.Skip(1), program, .. leading];
+            program = Launcher[0];
+        }
+
         var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace Clutch.Hosting;
+
+/// <summary>
+/// Raises the process's soft limit on open files to its hard limit (Linux). The JIT-hosted .NET
+/// runtime does this as it starts; a native (ahead-of-time compiled) build does not, and under the
+/// soft limit most shells and service managers give (1,024) a native server would stop accepting
+/// connections, and fail file reads, at about a thousand open sockets and files.
+/// </summary>
+internal static partial class OpenFileLimit
+{
+    private const int RlimitNofile = 7; // RLIMIT_NOFILE on x86-64 and arm64 Linux
+
+    /// <summary>The soft and hard limits after raising; null where there is nothing to raise (not Linux) or it failed.</summary>
+    public static (ulong Soft, ulong Hard)? Raise()
+    {
+        if (!OperatingSystem.IsLinux() || GetRlimit(RlimitNofile, out var limit) != 0)
+        {
+            return null;
+        }
+
+        if (limit.Current < limit.Maximum)
+        {
+            var raised = new Rlimit { Current = limit.Maximum, Maximum = limit.Maximum };
+            if (SetRlimit(RlimitNofile, in raised) == 0)
+            {
+                limit = raised;
+            }
+        }
+
+        return (limit.Current, limit.Maximum);
+    }
+
+    /// <summary>The current soft and hard limits (Linux), for tests and diagnostics.</summary>
+    public static (ulong Soft, ulong Hard)? Read() =>
+        OperatingSystem.IsLinux() && GetRlimit(RlimitNofile, out var limit) == 0 ? (limit.Current, limit.Maximum) : null;
+
+    /// <summary>Sets the soft limit (tests lower it to check <see cref="Raise"/>); true when it took.</summary>
+    internal static bool SetSoft(ulong soft)
+    {
+        if (!OperatingSystem.IsLinux() || GetRlimit(RlimitNofile, out var limit) != 0)
+        {
+            return false;
+        }
+
+        var lowered = new Rlimit { Current = soft, Maximum = limit.Maximum };
+        return SetRlimit(RlimitNofile, in lowered) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetRlimit(int resource, out Rlimit limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static partial int SetRlimit(int resource, in Rlimit limit);
+
+    /// <summary><c>struct rlimit</c> on 64-bit Linux: two <c>rlim_t</c> (unsigned long).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Rlimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+}
