@@ -9,6 +9,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+if [[ $(uname -s) != Linux ]]; then
+  echo "publish.sh: the native build is made for Linux here; elsewhere run the JIT build (dotnet run)" >&2
+  exit 1
+fi
 case $(uname -m) in
   x86_64) rid=linux-x64 ;;
   aarch64 | arm64) rid=linux-arm64 ;;

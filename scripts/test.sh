@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Clutch test on a fresh Debian machine: installs what is missing, starts the real
-# services later issues need, builds the solution once, runs each test project, and ends with
-# one line: "N passed, N failed, N skipped".
+# services later issues need, builds the solution once and the native executable (scripts/publish.sh),
+# runs each test project (the end-to-end one twice: against the JIT build and against the native
+# one), and ends with one line: "N passed, N failed, N skipped".
 #
 #   bash scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pip]
 #
