@@ -20,6 +20,7 @@ internal static partial class OpenFileLimit
             return null;
         }
 
+        // Linux caps the hard limit at fs.nr_open (it cannot be unlimited), so it is always a valid soft one.
         if (limit.Current < limit.Maximum)
         {
             var raised = new Rlimit { Current = limit.Maximum, Maximum = limit.Maximum };
@@ -30,22 +31,6 @@ internal static partial class OpenFileLimit
         }
 
         return (limit.Current, limit.Maximum);
-    }
-
-    /// <summary>The current soft and hard limits (Linux), for tests and diagnostics.</summary>
-    public static (ulong Soft, ulong Hard)? Read() =>
-        OperatingSystem.IsLinux() && GetRlimit(RlimitNofile, out var limit) == 0 ? (limit.Current, limit.Maximum) : null;
-
-    /// <summary>Sets the soft limit (tests lower it to check <see cref="Raise"/>); true when it took.</summary>
-    internal static bool SetSoft(ulong soft)
-    {
-        if (!OperatingSystem.IsLinux() || GetRlimit(RlimitNofile, out var limit) != 0)
-        {
-            return false;
-        }
-
-        var lowered = new Rlimit { Current = soft, Maximum = limit.Maximum };
-        return SetRlimit(RlimitNofile, in lowered) == 0;
     }
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
