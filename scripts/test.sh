@@ -20,9 +20,9 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 
 # What the tests use: real clients and the tools that build test packages. PostgreSQL only when a
 # run asks for it (CLUTCH_TEST_SERVICES); nginx and wrk belong to bench/run.sh, which installs them.
-# gcc and libc6-dev link the native build (scripts/publish.sh) that the end-to-end tests run against too.
+# (scripts/publish.sh installs what links the native build itself.)
 APT_PACKAGES=(twine python3-build python3-wheel python3-setuptools python3-hatchling python3-poetry
-  python3-virtualenv git gcc libc6-dev)
+  python3-virtualenv git)
 [[ " ${CLUTCH_TEST_SERVICES:-} " == *" postgres "* || " ${CLUTCH_TEST_SERVICES:-} " == *" pg "* ]] && APT_PACKAGES+=(postgresql)
 
 install_missing() {

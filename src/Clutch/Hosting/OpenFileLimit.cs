@@ -12,31 +12,21 @@ internal static partial class OpenFileLimit
 {
     private const int RlimitNofile = 7; // RLIMIT_NOFILE on x86-64 and arm64 Linux
 
-    /// <summary>The soft and hard limits after raising; null where there is nothing to raise (not Linux) or it failed.</summary>
-    public static (ulong Soft, ulong Hard)? Raise()
+    /// <summary>Raises the soft limit where it is below the hard one (Linux; elsewhere, or on failure, nothing changes).</summary>
+    public static void Raise()
     {
-        if (!OperatingSystem.IsLinux() || GetRlimit(RlimitNofile, out var limit) != 0)
-        {
-            return null;
-        }
-
         // Linux caps the hard limit at fs.nr_open (it cannot be unlimited), so it is always a valid soft one.
-        if (limit.Current < limit.Maximum)
+        if (OperatingSystem.IsLinux() && GetRlimit(RlimitNofile, out var limit) == 0 && limit.Current < limit.Maximum)
         {
             var raised = new Rlimit { Current = limit.Maximum, Maximum = limit.Maximum };
-            if (SetRlimit(RlimitNofile, in raised) == 0)
-            {
-                limit = raised;
-            }
+            _ = SetRlimit(RlimitNofile, in raised);
         }
-
-        return (limit.Current, limit.Maximum);
     }
 
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "getrlimit")]
     private static partial int GetRlimit(int resource, out Rlimit limit);
 
-    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "setrlimit")]
     private static partial int SetRlimit(int resource, in Rlimit limit);
 
     /// <summary><c>struct rlimit</c> on 64-bit Linux: two <c>rlim_t</c> (unsigned long).</summary>

@@ -5,14 +5,10 @@ namespace Clutch.EndToEnd.Tests.Upload;
 /// <summary>Users and tokens made with the real <c>clutch</c> CLI against a server's folder.</summary>
 public static class Accounts
 {
-    public static Task<ProcessResult> ClutchAsync(ClutchServer server, string? stdin, params string[] arguments)
-    {
-        var (program, leading) = RepoPaths.ClutchCommand();
-        return ProcessRunner.RunAsync(program, [.. leading, .. arguments, "--root", server.PackagesDir], stdin: stdin);
-    }
+    public static Task<ProcessResult> ClutchAsync(ClutchServer server, string? stdin, params string[] arguments) =>
+        server.RunCliAsync([.. arguments, "--root", server.PackagesDir], stdin);
 
-    public static async Task AddUserAsync(ClutchServer server, string user, string password) =>
-        (await ClutchAsync(server, password + "\n", "user", "add", user, "--password-stdin")).AssertSuccess();
+    public static Task AddUserAsync(ClutchServer server, string user, string password) => server.AddUserAsync(user, password);
 
     /// <summary>Creates a token; the CLI prints only the secret on stdout.</summary>
     public static async Task<string> CreateTokenAsync(ClutchServer server, string user, string? project = null)
