@@ -39,9 +39,13 @@ public sealed class ClutchOptions
 
     /// <summary>
     /// Memory for the plain (uncompressed) bytes of rendered pages, in MB. Every page's gzip bytes are
-    /// kept regardless; plain bytes beyond this are restored from them on demand.
+    /// kept regardless (in the page store file, see <see cref="Pages.PageStore"/>); plain bytes beyond
+    /// this are restored from them on demand.
     /// </summary>
     public int PageCacheMegabytes { get; set; } = 32;
+
+    /// <summary>Dead bytes the page store file may hold before pages go to a fresh one (tests lower it).</summary>
+    internal long PageStoreRotateBytes { get; set; } = Pages.PageStore.DefaultRotateAfterDeadBytes;
 
     /// <summary>
     /// Memory for the bytes of small files (up to 64 KB) most recently downloaded, in MB; the others

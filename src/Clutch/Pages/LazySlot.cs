@@ -19,7 +19,12 @@ public sealed class LazySlot<T>(Func<Task<T>> build)
         return GetSlowAsync();
     }
 
-    public void Invalidate() => Volatile.Write(ref _current, null);
+    /// <summary>Drops the value; the one that was built, if any, so the caller can let go of what it holds.</summary>
+    public T? Invalidate()
+    {
+        var dropped = Interlocked.Exchange(ref _current, null);
+        return dropped is { IsValueCreated: true } && dropped.Value.IsCompletedSuccessfully ? dropped.Value.Result : default;
+    }
 
     private async Task<T> GetSlowAsync()
     {

@@ -11,12 +11,14 @@ namespace Clutch.Pages;
 /// Pages rendered once per change. Entries are dropped when the catalog reports a change and
 /// rebuilt lazily on the next request, so a burst of changes costs one rebuild per page, not one
 /// per file. An entry is added before its catalog read starts, so a change committed during the
-/// read always drops it: a stale page is never kept.
+/// read always drops it: a stale page is never kept. Project and links pages keep their gzip bytes
+/// in a <see cref="PageStore"/> file next to the catalog (in memory when the folder takes none).
 /// </summary>
 public sealed class PageCache : IDisposable
 {
     private readonly ICatalog _catalog;
     private readonly MemoryBudget _budget;
+    private readonly PageStore? _store;
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new(NameComparer.Instance);
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>>.AlternateLookup<ReadOnlySpan<char>> _projectsBySpan;
     private readonly LazySlot<RootSnapshot> _root;
@@ -27,15 +29,28 @@ public sealed class PageCache : IDisposable
     // deflate state, and glibc keeps what a burst of them grew (RSS after the 100,000-file load).
     private readonly SemaphoreSlim _builds = new(Math.Max(2, Environment.ProcessorCount));
 
-    public PageCache(ICatalog catalog, ClutchOptions options)
+    public PageCache(ICatalog catalog, ClutchOptions options, ILogger<PageCache> logger)
+        : this(catalog, options, PageStore.TryCreate(options.ClutchDirectory, logger, options.PageStoreRotateBytes))
+    {
+    }
+
+    internal PageCache(ICatalog catalog, ClutchOptions options, PageStore? store)
     {
         _catalog = catalog;
+        _store = store;
         _budget = new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
         _projectsBySpan = _projects.GetAlternateLookup<ReadOnlySpan<char>>();
         _catalog.Changed += OnChanged;
+        if (store is not null)
+        {
+            store.Rotated += OnStoreRotated;
+        }
     }
+
+    /// <summary>Where project and links pages keep their gzip bytes; null when they are kept in memory.</summary>
+    internal PageStore? Store => _store;
 
     /// <summary>The snapshot of a project; <see cref="ProjectSnapshot.Exists"/> is false for an unknown one.</summary>
     public Task<ProjectSnapshot> GetProjectAsync(ProjectName name)
@@ -89,6 +104,7 @@ public sealed class PageCache : IDisposable
     {
         _catalog.Changed -= OnChanged;
         _builds.Dispose();
+        _store?.Dispose();
     }
 
     private static bool IsBuilt(Lazy<Task<ProjectSnapshot>> entry) => entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
@@ -102,7 +118,10 @@ public sealed class PageCache : IDisposable
             if (!snapshot.Exists)
             {
                 // Unknown names are not cached: a scan for random names must not grow memory.
-                _projects.TryRemove(new KeyValuePair<ProjectName, Lazy<Task<ProjectSnapshot>>>(name, lazy));
+                if (_projects.TryRemove(new KeyValuePair<ProjectName, Lazy<Task<ProjectSnapshot>>>(name, lazy)))
+                {
+                    snapshot.Release();
+                }
             }
 
             return snapshot;
@@ -120,7 +139,7 @@ public sealed class PageCache : IDisposable
         await _builds.WaitAsync().ConfigureAwait(false);
         try
         {
-            return new ProjectSnapshot(name, await ReadDetailAsync(name).ConfigureAwait(false), _budget);
+            return new ProjectSnapshot(name, await ReadDetailAsync(name).ConfigureAwait(false), _budget, _store);
         }
         finally
         {
@@ -148,21 +167,47 @@ public sealed class PageCache : IDisposable
         await Task.Yield();
         var links = await _catalog.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
         return await RenderedPage.WriteCompressedAsync(output =>
-            LinksPageWriter.WriteAsync(output, "Links", _catalog.StreamAllFilesAsync(CancellationToken.None), links, "../files/")).ConfigureAwait(false);
+            LinksPageWriter.WriteAsync(output, "Links", _catalog.StreamAllFilesAsync(CancellationToken.None), links, "../files/"), _store).ConfigureAwait(false);
     }
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)
     {
         foreach (var p in e.Projects)
         {
-            _projects.TryRemove(p, out _);
+            if (_projects.TryRemove(p, out var removed))
+            {
+                Release(removed);
+            }
         }
 
         // The links root lists every file, so any change drops it; the simple root only lists names.
-        _linksRoot.Invalidate();
+        _linksRoot.Invalidate()?.Release();
         if (e.ProjectSetChanged)
         {
             _root.Invalidate();
+        }
+    }
+
+    /// <summary>
+    /// New pages go to a fresh store file: every page is rendered again into it on its next request,
+    /// so the old file, mostly replaced pages by now, is closed once the last page using it is gone.
+    /// </summary>
+    private void OnStoreRotated()
+    {
+        foreach (var entry in _projects)
+        {
+            _projects.TryRemove(entry);
+        }
+
+        _linksRoot.Invalidate();
+    }
+
+    /// <summary>The pages of a dropped entry count as replaced in the store (an entry still building releases nothing).</summary>
+    private static void Release(Lazy<Task<ProjectSnapshot>> entry)
+    {
+        if (IsBuilt(entry))
+        {
+            entry.Value.Result.Release();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Clutch.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -35,7 +36,7 @@ public sealed class PageResponder(StringValues cacheControl)
             headers.ContentEncoding = GzipValue;
         }
 
-        response.ContentLength = gzip ? page.Gzip.Length : page.Length;
+        response.ContentLength = gzip ? page.GzipLength : page.Length;
         if (HttpMethods.IsHead(request.Method))
         {
             return Task.CompletedTask;
@@ -43,7 +44,9 @@ public sealed class PageResponder(StringValues cacheControl)
 
         if (gzip)
         {
-            return WriteBodyAsync(response, page.Gzip, context.RequestAborted);
+            return page.TryGetGzipInMemory(out var packed)
+                ? WriteBodyAsync(response, packed, context.RequestAborted)
+                : WriteStoredGzipAsync(response, page, context.RequestAborted);
         }
 
         if (!page.TryGetPlain(out var plain, out var rented))
@@ -79,6 +82,42 @@ public sealed class PageResponder(StringValues cacheControl)
     {
         await response.StartAsync(cancellationToken);
         await response.BodyWriter.WriteAsync(body, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gzip bytes from the page store: one positional read into a pooled buffer, written as held
+    /// bytes are (Kestrel takes a body written before the headers only through WriteAsync).
+    /// </summary>
+    private static Task WriteStoredGzipAsync(HttpResponse response, RenderedPage page, CancellationToken cancellationToken)
+    {
+        var length = page.GzipLength;
+        if (length > LargeBody)
+        {
+            return WriteLargeStoredGzipAsync(response, page, cancellationToken);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        page.ReadGzip(0, buffer.AsSpan(0, length));
+        return PooledBuffers.ReturnAfter(WriteBodyAsync(response, buffer.AsMemory(0, length), cancellationToken), buffer);
+    }
+
+    /// <summary>A large stored body, after the headers, block by block (see <see cref="WriteLargeAsync"/>).</summary>
+    private static async Task WriteLargeStoredGzipAsync(HttpResponse response, RenderedPage page, CancellationToken cancellationToken)
+    {
+        await response.StartAsync(cancellationToken);
+        var writer = response.BodyWriter;
+        for (long written = 0; written < page.GzipLength;)
+        {
+            var chunk = (int)Math.Min(LargeBlockMemoryPool.BlockSize, page.GzipLength - written);
+            page.ReadGzip(written, writer.GetMemory(chunk).Span[..chunk]);
+            writer.Advance(chunk);
+            written += chunk;
+            var flush = await writer.FlushAsync(cancellationToken);
+            if (flush.IsCanceled || flush.IsCompleted)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Writes a simple page in the negotiated representation: the one place that picks it.</summary>

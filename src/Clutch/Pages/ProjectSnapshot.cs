@@ -18,7 +18,7 @@ public sealed class ProjectSnapshot
     private readonly WeakReference<ProjectDetail> _detail;
     private readonly Dictionary<string, FileDownload>.AlternateLookup<ReadOnlySpan<char>> _downloadsBySpan;
 
-    public ProjectSnapshot(ProjectName name, ProjectDetail detail, MemoryBudget? budget = null)
+    public ProjectSnapshot(ProjectName name, ProjectDetail detail, MemoryBudget? budget = null, PageStore? store = null)
     {
         Name = name;
         _detail = new WeakReference<ProjectDetail>(detail);
@@ -37,9 +37,9 @@ public sealed class ProjectSnapshot
 
         // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
         var model = SimpleProjectPage.Create(name, detail.Releases, "../../files/");
-        SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model), budget);
-        SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model), budget);
-        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, files, links, "../../files/"), budget);
+        SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model), budget, store);
+        SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model), budget, store);
+        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, files, links, "../../files/"), budget, store);
     }
 
     public ProjectName Name { get; }
@@ -59,6 +59,14 @@ public sealed class ProjectSnapshot
 
     /// <summary>True when the project has files or developer links.</summary>
     public bool Exists { get; }
+
+    /// <summary>The snapshot was dropped (its project changed): its pages count as replaced in the page store.</summary>
+    internal void Release()
+    {
+        SimpleHtml.Release();
+        SimpleJson.Release();
+        LinksHtml.Release();
+    }
 
     /// <summary>The rows this snapshot was built from, while nothing has needed their memory.</summary>
     internal bool TryGetDetail(out ProjectDetail detail) => _detail.TryGetTarget(out detail!);

@@ -7,18 +7,22 @@ namespace Clutch.Pages;
 
 /// <summary>
 /// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
-/// so a request is answered without touching the catalog. The plain bytes are kept too while a
-/// <see cref="MemoryBudget"/> has room for them; once evicted, a plain request decompresses them
-/// from the gzip bytes (microseconds, no catalog read; see <see cref="TryGetPlain"/>). Without a
-/// budget they are kept for good. A page written with <see cref="WriteCompressedAsync"/> (the
-/// whole-index pages) never holds its plain bytes.
+/// so a request is answered without touching the catalog. The gzip bytes live in a
+/// <see cref="PageStore"/> file when one is given (read back with one positional read per
+/// request), otherwise in memory. The plain bytes are kept too while a <see cref="MemoryBudget"/>
+/// has room for them; once evicted, a plain request decompresses them from the gzip bytes
+/// (microseconds, no catalog read; see <see cref="TryGetPlain"/>). Without a budget they are kept
+/// for good. A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never
+/// holds its plain bytes.
 /// </summary>
 public sealed class RenderedPage : HeldBytes<byte[]>
 {
     private readonly MemoryBudget? _budget;
+    private readonly byte[]? _gzip;
+    private readonly StoredBytes? _stored;
 
-    public RenderedPage(byte[] body, MemoryBudget? budget = null)
-        : this(Compress(body), body.Length, SHA256.HashData(body))
+    public RenderedPage(byte[] body, MemoryBudget? budget = null, PageStore? store = null)
+        : this(Compress(body), store, body.Length, SHA256.HashData(body))
     {
         _budget = budget;
         CountUse(); // rendered because it was asked for
@@ -32,9 +36,19 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         }
     }
 
-    private RenderedPage(byte[] gzip, long length, byte[] sha256)
+    private RenderedPage(MemoryStream gzip, PageStore? store, long length, byte[] sha256)
     {
-        Gzip = gzip;
+        var bytes = gzip.GetBuffer().AsSpan(0, (int)gzip.Length);
+        if (store is null)
+        {
+            _gzip = bytes.ToArray();
+        }
+        else
+        {
+            _stored = store.Append(bytes);
+        }
+
+        GzipLength = bytes.Length;
         Length = length;
         var tag = Convert.ToHexStringLower(sha256.AsSpan(0, 12));
         ETag = new StringValues($"\"{tag}\"");
@@ -44,7 +58,15 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// <summary>Length of the plain bytes.</summary>
     public long Length { get; }
 
-    public byte[] Gzip { get; }
+    /// <summary>Length of the gzip bytes.</summary>
+    public int GzipLength { get; }
+
+    /// <summary>The gzip bytes when they are kept in memory; false when a <see cref="PageStore"/> holds them.</summary>
+    public bool TryGetGzipInMemory(out ReadOnlyMemory<byte> gzip)
+    {
+        gzip = _gzip;
+        return _gzip is not null;
+    }
 
     public StringValues ETag { get; }
 
@@ -54,7 +76,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// Renders a page straight into its gzip bytes, hashing the plain bytes on the way: for pages
     /// too large to hold plain (tens of MB for the whole index's find-links page).
     /// </summary>
-    public static async Task<RenderedPage> WriteCompressedAsync(Func<Stream, Task> write)
+    public static async Task<RenderedPage> WriteCompressedAsync(Func<Stream, Task> write, PageStore? store = null)
     {
         using var output = new MemoryStream();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -66,13 +88,40 @@ public sealed class RenderedPage : HeldBytes<byte[]>
             length = tee.Length;
         }
 
-        return new RenderedPage(output.ToArray(), length, hash.GetHashAndReset());
+        return new RenderedPage(output, store, length, hash.GetHashAndReset());
     }
+
+    /// <summary>Copies the gzip bytes from <paramref name="start"/> on into <paramref name="destination"/> (filled).</summary>
+    public void ReadGzip(long start, Span<byte> destination)
+    {
+        if (_gzip is not null)
+        {
+            _gzip.AsSpan((int)start, destination.Length).CopyTo(destination);
+        }
+        else
+        {
+            _stored!.Read(start, destination);
+        }
+    }
+
+    /// <summary>A copy of the gzip bytes.</summary>
+    public byte[] CopyGzip()
+    {
+        var copy = new byte[GzipLength];
+        ReadGzip(0, copy);
+        return copy;
+    }
+
+    /// <summary>
+    /// The page was replaced or dropped: its gzip bytes in the store count as dead space (see
+    /// <see cref="PageStore"/>). Requests already holding the page still read them.
+    /// </summary>
+    public void Release() => _stored?.Release();
 
     /// <summary>Writes the plain bytes to <paramref name="destination"/>, decompressing as it goes.</summary>
     public async Task CopyPlainToAsync(Stream destination, CancellationToken cancellationToken)
     {
-        await using var gz = new GZipStream(new MemoryStream(Gzip, writable: false), CompressionMode.Decompress);
+        await using var gz = new GZipStream(OpenGzip(), CompressionMode.Decompress);
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
 
@@ -129,21 +178,86 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     private void Decompress(Span<byte> destination)
     {
-        using var gz = new GZipStream(new MemoryStream(Gzip, writable: false), CompressionMode.Decompress);
-        gz.ReadExactly(destination);
+        if (_gzip is not null)
+        {
+            using var gz = new GZipStream(new MemoryStream(_gzip, writable: false), CompressionMode.Decompress);
+            gz.ReadExactly(destination);
+            return;
+        }
+
+        // Read back whole (a few KB for a project page), then inflated from memory.
+        var packed = ArrayPool<byte>.Shared.Rent(GzipLength);
+        try
+        {
+            _stored!.Read(0, packed.AsSpan(0, GzipLength));
+            using var gz = new GZipStream(new MemoryStream(packed, 0, GzipLength, writable: false), CompressionMode.Decompress);
+            gz.ReadExactly(destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(packed);
+        }
     }
+
+    private Stream OpenGzip() => _gzip is not null ? new MemoryStream(_gzip, writable: false) : new StoredStream(_stored!);
 
     protected override int LengthOf(byte[] value) => value.Length;
 
-    private static byte[] Compress(byte[] body)
+    private static MemoryStream Compress(byte[] body)
     {
-        using var output = new MemoryStream(body.Length / 4 + 64);
+        var output = new MemoryStream(body.Length / 4 + 64);
         using (var gz = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         {
             gz.Write(body);
         }
 
-        return output.ToArray();
+        return output;
+    }
+
+    /// <summary>Reads stored gzip bytes in order, for streaming a large page's plain bytes.</summary>
+    private sealed class StoredStream(StoredBytes stored) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => stored.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, stored.Length - _position);
+            stored.Read(_position, buffer[..n]);
+            _position += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Passes writes on to the gzip stream, hashing and counting the plain bytes.</summary>

@@ -13,7 +13,7 @@ internal static class PlainBytes
     {
         if (!page.TryGetPlain(out var plain, out var rented))
         {
-            using var gz = new GZipStream(new MemoryStream(page.Gzip), CompressionMode.Decompress);
+            using var gz = new GZipStream(new MemoryStream(page.CopyGzip()), CompressionMode.Decompress);
             using var streamed = new MemoryStream();
             gz.CopyTo(streamed);
             return streamed.ToArray();
@@ -61,7 +61,7 @@ public class MemoryBudgetTests
         }
 
         // The gzip bytes are always there and decode to the plain bytes.
-        using var gz = new GZipStream(new MemoryStream(pages[0].Gzip), CompressionMode.Decompress);
+        using var gz = new GZipStream(new MemoryStream(pages[0].CopyGzip()), CompressionMode.Decompress);
         using var plain = new MemoryStream();
         gz.CopyTo(plain);
         Assert.Equal(bodies[0], plain.ToArray());

@@ -1,0 +1,107 @@
+using System.IO.Compression;
+using System.Net;
+using Clutch.Pages;
+using Clutch.Server.Tests.Harness;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clutch.Server.Tests.Pages;
+
+/// <summary>
+/// A real server whose page store file is replaced after a few KB of replaced pages: while files
+/// keep arriving, every page (simple HTML and JSON, links, the whole-index links page) stays right,
+/// plain and gzip, across the replacements.
+/// </summary>
+public sealed class PageStoreServerTests : IAsyncLifetime
+{
+    private static readonly string[] Steady = ["steady-a", "steady-b", "steady-c"];
+    private InProcessServer _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await InProcessServer.StartAsync(
+            root =>
+            {
+                foreach (var name in Steady)
+                {
+                    TestDistributions.Wheel(Path.Combine(root, name), name, "1.0");
+                }
+
+                TestDistributions.Wheel(Path.Combine(root, "churn"), "churn", "0.1");
+            },
+            o =>
+            {
+                o.PageStoreRotateBytes = 4 * 1024;
+                o.PageCacheMegabytes = 0; // every plain answer comes back through the store too
+            });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(string Plain, string Inflated)> GetBothAsync(string path, string? accept = null)
+    {
+        async Task<byte[]> Get(bool gzip)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (gzip)
+            {
+                request.Headers.AcceptEncoding.ParseAdd("gzip");
+            }
+
+            if (accept is not null)
+            {
+                request.Headers.Accept.ParseAdd(accept);
+            }
+
+            using var response = await _server.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(gzip, response.Content.Headers.ContentEncoding.Contains("gzip"));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+            return body;
+        }
+
+        var plain = await Get(gzip: false);
+        using var inflate = new GZipStream(new MemoryStream(await Get(gzip: true)), CompressionMode.Decompress);
+        using var inflated = new MemoryStream();
+        await inflate.CopyToAsync(inflated);
+        Assert.Equal(plain, inflated.ToArray());
+        return (System.Text.Encoding.UTF8.GetString(plain), System.Text.Encoding.UTF8.GetString(inflated.ToArray()));
+    }
+
+    private async Task AllPagesAreRightAsync(int churnVersions)
+    {
+        foreach (var name in Steady)
+        {
+            var file = $"{name.Replace('-', '_')}-1.0-py3-none-any.whl";
+            Assert.Contains(file, (await GetBothAsync($"/simple/{name}/")).Plain);
+            Assert.Contains(file, (await GetBothAsync($"/simple/{name}/", "application/vnd.pypi.simple.v1+json")).Plain);
+            Assert.Contains(file, (await GetBothAsync($"/links/{name}/")).Plain);
+        }
+
+        var churn = (await GetBothAsync("/simple/churn/")).Plain;
+        var all = (await GetBothAsync("/links/")).Plain;
+        for (var v = 1; v <= churnVersions; v++)
+        {
+            Assert.Contains($"churn-0.1.{v}-py3-none-any.whl", churn);
+            Assert.Contains($"churn-0.1.{v}-py3-none-any.whl", all);
+        }
+    }
+
+    [Fact]
+    public async Task Pages_stay_right_while_the_store_file_is_replaced_under_changes()
+    {
+        var store = _server.Services.GetRequiredService<PageCache>().Store;
+        Assert.NotNull(store);
+        await AllPagesAreRightAsync(0);
+
+        const int Versions = 12;
+        for (var v = 1; v <= Versions; v++)
+        {
+            TestDistributions.Wheel(Path.Combine(_server.Root, "churn"), "churn", $"0.1.{v}");
+            var file = $"churn-0.1.{v}-py3-none-any.whl";
+            Assert.True(await _server.WaitForPageAsync("/simple/churn/", html => html.Contains(file, StringComparison.Ordinal), TimeSpan.FromSeconds(20)));
+            Assert.Contains(file, (await GetBothAsync("/links/")).Plain); // the whole-index page, rendered again each time
+        }
+
+        Assert.True(store.Rotations >= 1, $"the store file was never replaced ({store.Length} bytes, {store.DeadBytes} dead)");
+        await AllPagesAreRightAsync(Versions);
+    }
+}
