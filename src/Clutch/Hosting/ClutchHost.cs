@@ -49,6 +49,7 @@ public static class ClutchHost
         // Kestrel's connection buffers in 64 KB blocks (see LargeBlockMemoryPool): replaces the pool factory it registers.
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddHostedService<NativeHeapTrimmer>();
+        services.AddHostedService<IdleCollector>();
 
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);
