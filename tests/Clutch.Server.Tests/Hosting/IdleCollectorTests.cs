@@ -11,14 +11,22 @@ public sealed class IdleCollectorTests
     private const long MB = 1024 * 1024;
 
     [Theory]
-    [InlineData(0, 64 * MB, true)] // quiet after a load: collect
-    [InlineData(512 * 1024, 500 * MB, true)] // a request or two in the last second still counts as quiet
-    [InlineData(1 * MB, 500 * MB, false)] // busy: the GC's own collections take care of it
-    [InlineData(30 * MB, 500 * MB, false)]
-    [InlineData(0, 64 * MB - 1, false)] // quiet, but too little allocated since the last full collection
-    [InlineData(0, 0, false)] // idle right after a collection: not again
-    public void Collects_only_when_quiet_after_enough_allocation(long allocatedInInterval, long allocatedSinceFull, bool expected) =>
-        Assert.Equal(expected, IdleCollector.ShouldCollect(allocatedInInterval, allocatedSinceFull));
+    [InlineData(0, true)]
+    [InlineData(512 * 1024, true)] // a request or two in the interval still counts as quiet
+    [InlineData(1 * MB, false)] // busy: the GC's own collections take care of it
+    [InlineData(30 * MB, false)]
+    public void An_interval_is_quiet_when_next_to_nothing_was_allocated(long allocated, bool expected) =>
+        Assert.Equal(expected, IdleCollector.IsQuiet(allocated));
+
+    [Theory]
+    [InlineData(2, 64 * MB, true)] // quiet for two intervals after a load: collect
+    [InlineData(5, 500 * MB, true)]
+    [InlineData(1, 500 * MB, false)] // one quiet second may be a load just resuming
+    [InlineData(0, 500 * MB, false)] // busy
+    [InlineData(2, 64 * MB - 1, false)] // quiet, but too little allocated since the last full collection
+    [InlineData(10, 0, false)] // idle right after a collection: not again
+    public void Collects_only_when_quiet_after_enough_allocation(int quietIntervals, long allocatedSinceFull, bool expected) =>
+        Assert.Equal(expected, IdleCollector.ShouldCollect(quietIntervals, allocatedSinceFull));
 
     [Fact]
     public void A_collection_frees_the_garbage_of_gen2_and_the_large_object_heap()
