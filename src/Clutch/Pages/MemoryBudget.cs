@@ -57,6 +57,9 @@ public abstract class HeldBytes<T> : HeldBytes
         }
     }
 
+    /// <summary>The held value or null, neither counted as a use nor marked as recently used.</summary>
+    protected T? HeldWithoutUse => Volatile.Read(ref _held);
+
     /// <summary>Holds <paramref name="value"/> for good, outside any budget.</summary>
     protected void Keep(T value) => Interlocked.CompareExchange(ref _held, value, null);
 

@@ -20,11 +20,17 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     private readonly MemoryBudget? _budget;
     private readonly byte[]? _gzip;
     private readonly StoredBytes? _stored;
+    private readonly GzipCopy? _gzipCopy;
 
     public RenderedPage(byte[] body, MemoryBudget? budget = null, PageStore? store = null)
         : this(Compress(body), store, body.Length, SHA256.HashData(body))
     {
         _budget = budget;
+        if (_stored is not null && budget is not null)
+        {
+            _gzipCopy = new GzipCopy(this, budget);
+        }
+
         CountUse(); // rendered because it was asked for
         if (budget is null)
         {
@@ -61,11 +67,15 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// <summary>Length of the gzip bytes.</summary>
     public int GzipLength { get; }
 
-    /// <summary>The gzip bytes when they are kept in memory; false when a <see cref="PageStore"/> holds them.</summary>
+    /// <summary>
+    /// The gzip bytes when they are in memory: kept there (no store), or a copy of stored ones that the
+    /// page budget holds (see <see cref="GzipCopy"/>); false when they are to be read from the store.
+    /// </summary>
     public bool TryGetGzipInMemory(out ReadOnlyMemory<byte> gzip)
     {
-        gzip = _gzip;
-        return _gzip is not null;
+        var bytes = _gzip ?? _gzipCopy?.Get();
+        gzip = bytes;
+        return bytes is not null;
     }
 
     public StringValues ETag { get; }
@@ -185,6 +195,13 @@ public sealed class RenderedPage : HeldBytes<byte[]>
             return;
         }
 
+        if (_gzipCopy?.Peek() is { } copy)
+        {
+            using var held = new GZipStream(new MemoryStream(copy, writable: false), CompressionMode.Decompress);
+            held.ReadExactly(destination);
+            return;
+        }
+
         // Read back whole (a few KB for a project page), then inflated from memory.
         var packed = ArrayPool<byte>.Shared.Rent(GzipLength);
         try
@@ -212,6 +229,29 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// A copy of a stored page's gzip bytes, held under the page budget like plain bytes: gzip
+    /// answers of the pages asked for most then cost no read of the store file (one positional read
+    /// per request otherwise, ~5-8% of the rate of a project page row at 100,000 files). Frequency
+    /// and admission are this copy's own (only gzip requests count), so plain and gzip bytes of
+    /// different pages compete on how often each is asked for.
+    /// </summary>
+    private sealed class GzipCopy(RenderedPage page, MemoryBudget budget) : HeldBytes<byte[]>
+    {
+        /// <summary>The held copy, counting a use; made now when the budget admits it; null when it does not.</summary>
+        public byte[]? Get() => Held ?? HoldIfAdmitted(page.GzipLength, budget, page, static p =>
+        {
+            var copy = MemoryBudget.HeldArray(p.GzipLength);
+            p._stored!.Read(0, copy);
+            return copy;
+        });
+
+        /// <summary>The held copy without counting a use or making one (plain answers decompress from it).</summary>
+        public byte[]? Peek() => HeldWithoutUse;
+
+        protected override int LengthOf(byte[] value) => value.Length;
     }
 
     /// <summary>Reads stored gzip bytes in order, for streaming a large page's plain bytes.</summary>

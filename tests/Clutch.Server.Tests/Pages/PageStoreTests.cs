@@ -64,7 +64,7 @@ public sealed class PageStoreTests : IDisposable
     public async Task Pages_written_from_many_threads_read_back_byte_for_byte_plain_and_gzip()
     {
         using var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
-        var sizes = new[] { 0, 1, 700, 5_000, 16 * 1024, 70_000, 300_000 };
+        var sizes = new[] { 1, 700, 5_000, 16 * 1024, 70_000, 300_000 };
         var bodies = Enumerable.Range(0, 64).Select(i => Body(i, sizes[i % sizes.Length])).ToArray();
 
         // No budget for plain bytes: every plain answer comes back through the store.
@@ -85,6 +85,23 @@ public sealed class PageStoreTests : IDisposable
         }
 
         Assert.Equal(pages.Sum(p => (long)p.GzipLength), store.Length);
+    }
+
+    [Fact]
+    public async Task Gzip_bytes_of_a_stored_page_are_held_in_memory_while_the_page_budget_has_room()
+    {
+        using var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
+        var body = Body(7, 20_000);
+        var roomy = new RenderedPage(body, new MemoryBudget(64 * 1024), store);
+        var none = new RenderedPage(body, new MemoryBudget(0), store);
+
+        Assert.True(roomy.TryGetGzipInMemory(out var held)); // copied from the store once, then held
+        Assert.Equal(roomy.CopyGzip(), held.ToArray());
+        Assert.True(roomy.TryGetGzipInMemory(out var again));
+        Assert.True(held.Span == again.Span, "the same held copy, not a new read");
+        Assert.False(none.TryGetGzipInMemory(out _)); // no room: read from the store per request
+        Assert.Equal(body, await PlainAsync(none));
+        Assert.Equal(body, await PlainAsync(roomy));
     }
 
     [Fact]
