@@ -29,6 +29,7 @@ public sealed partial class PageStore : IDisposable
     private Segment _current;
     private bool _disposed;
     private int _rotations;
+    private int _writeFailed;
 
     private PageStore(string directory, long rotateAfterDeadBytes, ILogger logger)
     {
@@ -69,12 +70,29 @@ public sealed partial class PageStore : IDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="gzip"/> to the file; where it went.</summary>
-    internal StoredBytes Append(ReadOnlySpan<byte> gzip)
+    /// <summary>
+    /// Writes <paramref name="gzip"/> to the file; where it went, or null when it could not be written
+    /// (a full disk, or the store closed as the server stops): the caller keeps the bytes in memory.
+    /// </summary>
+    internal StoredBytes? TryAppend(ReadOnlySpan<byte> gzip)
     {
         var segment = Volatile.Read(ref _current);
         var offset = segment.Reserve(gzip.Length);
-        RandomAccess.Write(segment.Handle, gzip, offset);
+        try
+        {
+            RandomAccess.Write(segment.Handle, gzip, offset);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            segment.AddDead(gzip.Length); // the reserved range holds nothing anyone reads
+            if (Interlocked.Exchange(ref _writeFailed, 1) == 0)
+            {
+                LogWriteFailed(_logger, e.Message);
+            }
+
+            return null;
+        }
+
         return new StoredBytes(segment, offset, gzip.Length);
     }
 
@@ -131,6 +149,9 @@ public sealed partial class PageStore : IDisposable
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Page store: {Megabytes} MB file with {DeadMegabytes} MB of replaced pages; pages go to a fresh file")]
     private static partial void LogRotated(ILogger logger, long megabytes, long deadMegabytes);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Page store: a page could not be written ({Reason}); such pages keep their gzip bytes in memory")]
+    private static partial void LogWriteFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Page store: no fresh file ({Reason}); appending to the current one")]
     private static partial void LogRotateFailed(ILogger logger, string reason);

@@ -45,13 +45,10 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     private RenderedPage(MemoryStream gzip, PageStore? store, long length, byte[] sha256)
     {
         var bytes = gzip.GetBuffer().AsSpan(0, (int)gzip.Length);
-        if (store is null)
+        _stored = store?.TryAppend(bytes);
+        if (_stored is null)
         {
             _gzip = bytes.ToArray();
-        }
-        else
-        {
-            _stored = store.Append(bytes);
         }
 
         GzipLength = bytes.Length;

@@ -147,6 +147,21 @@ public sealed class PageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_page_the_store_cannot_take_keeps_its_gzip_bytes_in_memory()
+    {
+        var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
+        var before = new RenderedPage(Body(8, 5000), null, store);
+        store.Dispose(); // as the server stops: its file is closed, a write to it fails
+
+        var after = new RenderedPage(Body(9, 5000), new MemoryBudget(0), store);
+
+        Assert.False(before.TryGetGzipInMemory(out _));
+        Assert.True(after.TryGetGzipInMemory(out var gzip));
+        Assert.Equal(Body(9, 5000), Inflate(gzip.ToArray()));
+        Assert.Equal(Body(9, 5000), await PlainAsync(after));
+    }
+
+    [Fact]
     public void A_replaced_page_counts_dead_once()
     {
         using var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
