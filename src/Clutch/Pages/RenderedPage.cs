@@ -9,7 +9,7 @@ namespace Clutch.Pages;
 /// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
 /// so a request is answered without touching the catalog. The gzip bytes live in a
 /// <see cref="PageStore"/> file when one is given (read back with one positional read per
-/// request), otherwise in memory. The plain bytes are kept too while a <see cref="MemoryBudget"/>
+/// request, or from a copy the budget holds for the pages asked for most), otherwise in memory. The plain bytes are kept too while a <see cref="MemoryBudget"/>
 /// has room for them; once evicted, a plain request decompresses them from the gzip bytes
 /// (microseconds, no catalog read; see <see cref="TryGetPlain"/>). Without a budget they are kept
 /// for good. A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never
