@@ -1,4 +1,3 @@
-using System.Buffers;
 using Clutch.Hosting;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -85,8 +84,8 @@ public sealed class PageResponder(StringValues cacheControl)
     }
 
     /// <summary>
-    /// Gzip bytes from the page store: one positional read into a pooled buffer, written as held
-    /// bytes are (Kestrel takes a body written before the headers only through WriteAsync).
+    /// Gzip bytes from the page store: one positional read straight into Kestrel's output buffer,
+    /// no buffer of our own in between (Kestrel counts the body against Content-Length as it is flushed).
     /// </summary>
     private static Task WriteStoredGzipAsync(HttpResponse response, RenderedPage page, CancellationToken cancellationToken)
     {
@@ -96,9 +95,11 @@ public sealed class PageResponder(StringValues cacheControl)
             return WriteLargeStoredGzipAsync(response, page, cancellationToken);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        page.ReadGzip(0, buffer.AsSpan(0, length));
-        return PooledBuffers.ReturnAfter(WriteBodyAsync(response, buffer.AsMemory(0, length), cancellationToken), buffer);
+        var writer = response.BodyWriter;
+        page.ReadGzip(0, writer.GetSpan(length)[..length]);
+        writer.Advance(length);
+        var flush = writer.FlushAsync(cancellationToken);
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
     /// <summary>A large stored body, after the headers, block by block (see <see cref="WriteLargeAsync"/>).</summary>

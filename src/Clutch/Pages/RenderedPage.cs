@@ -9,10 +9,10 @@ namespace Clutch.Pages;
 /// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
 /// so a request is answered without touching the catalog. The gzip bytes live in a
 /// <see cref="PageStore"/> file when one is given (read back with one positional read per
-/// request, or from a copy the budget holds for the pages asked for most), otherwise in memory. The plain bytes are kept too while a <see cref="MemoryBudget"/>
-/// has room for them; once evicted, a plain request decompresses them from the gzip bytes
-/// (microseconds, no catalog read; see <see cref="TryGetPlain"/>). Without a budget they are kept
-/// for good. A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never
+/// request, or from a copy the budget holds for the pages asked for most), otherwise in memory.
+/// The plain bytes are kept too while a <see cref="MemoryBudget"/> has room for them; once
+/// evicted, a plain request decompresses them from the gzip bytes (microseconds, no catalog read;
+/// see <see cref="TryGetPlain"/>). Without a budget they are kept for good. A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never
 /// holds its plain bytes.
 /// </summary>
 public sealed class RenderedPage : HeldBytes<byte[]>
@@ -67,6 +67,8 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// <summary>
     /// The gzip bytes when they are in memory: kept there (no store), or a copy of stored ones that the
     /// page budget holds (see <see cref="GzipCopy"/>); false when they are to be read from the store.
+    /// Called once per gzip answer: it counts as a use of the copy, and makes the copy when the budget
+    /// admits it.
     /// </summary>
     public bool TryGetGzipInMemory(out ReadOnlyMemory<byte> gzip)
     {
@@ -111,8 +113,8 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         }
     }
 
-    /// <summary>A copy of the gzip bytes.</summary>
-    public byte[] CopyGzip()
+    /// <summary>A copy of the gzip bytes (tests compare them).</summary>
+    internal byte[] CopyGzip()
     {
         var copy = new byte[GzipLength];
         ReadGzip(0, copy);
@@ -185,17 +187,9 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     private void Decompress(Span<byte> destination)
     {
-        if (_gzip is not null)
+        if ((_gzip ?? _gzipCopy?.Peek()) is { } inMemory)
         {
-            using var gz = new GZipStream(new MemoryStream(_gzip, writable: false), CompressionMode.Decompress);
-            gz.ReadExactly(destination);
-            return;
-        }
-
-        if (_gzipCopy?.Peek() is { } copy)
-        {
-            using var held = new GZipStream(new MemoryStream(copy, writable: false), CompressionMode.Decompress);
-            held.ReadExactly(destination);
+            Inflate(inMemory, destination);
             return;
         }
 
@@ -204,13 +198,19 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         try
         {
             _stored!.Read(0, packed.AsSpan(0, GzipLength));
-            using var gz = new GZipStream(new MemoryStream(packed, 0, GzipLength, writable: false), CompressionMode.Decompress);
-            gz.ReadExactly(destination);
+            Inflate(packed, destination);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(packed);
         }
+    }
+
+    /// <summary>Inflates the page's gzip bytes, the first <see cref="GzipLength"/> of <paramref name="gzip"/>, into <paramref name="destination"/>.</summary>
+    private void Inflate(byte[] gzip, Span<byte> destination)
+    {
+        using var gz = new GZipStream(new MemoryStream(gzip, 0, GzipLength, writable: false), CompressionMode.Decompress);
+        gz.ReadExactly(destination);
     }
 
     private Stream OpenGzip() => _gzip is not null ? new MemoryStream(_gzip, writable: false) : new StoredStream(_stored!);
