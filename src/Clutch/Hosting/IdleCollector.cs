@@ -30,44 +30,22 @@ internal sealed partial class IdleCollector(ILogger<IdleCollector> logger) : Bac
     /// <summary>Allocated since the last full collection before an idle one is worth its pause.</summary>
     public const long MinAllocatedBetween = 64L * 1024 * 1024;
 
-    /// <summary>True when the interval allocated next to nothing.</summary>
-    public static bool IsQuiet(long allocatedInInterval) => allocatedInInterval < IdleBytesPerInterval;
-
-    /// <summary>True after enough quiet intervals in a row, with enough allocated since the last full collection.</summary>
-    public static bool ShouldCollect(int quietIntervals, long allocatedSinceFullCollection) =>
-        quietIntervals >= QuietIntervals && allocatedSinceFullCollection >= MinAllocatedBetween;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
-        var last = GC.GetTotalAllocatedBytes();
-        var atFullCollection = last;
-        var fullCollections = BlockingFullCollections();
-        var quiet = 0;
+        var tracker = new Tracker(GC.GetTotalAllocatedBytes(), BlockingFullCollections());
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var now = GC.GetTotalAllocatedBytes();
-                if (BlockingFullCollections() != fullCollections)
-                {
-                    // The GC compacted the whole heap on its own since: count from there.
-                    fullCollections = BlockingFullCollections();
-                    atFullCollection = last;
-                }
-
-                quiet = IsQuiet(now - last) ? quiet + 1 : 0;
-                if (ShouldCollect(quiet, now - atFullCollection))
+                if (tracker.Tick(GC.GetTotalAllocatedBytes(), BlockingFullCollections()))
                 {
                     var before = Environment.WorkingSet;
                     Collect();
                     _ = NativeHeapTrimmer.TryTrim(out _);
                     LogCollected(logger, before >> 20, Environment.WorkingSet >> 20);
-                    fullCollections = BlockingFullCollections();
-                    atFullCollection = GC.GetTotalAllocatedBytes();
+                    tracker.Collected(GC.GetTotalAllocatedBytes(), BlockingFullCollections());
                 }
-
-                last = GC.GetTotalAllocatedBytes();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -88,6 +66,37 @@ internal sealed partial class IdleCollector(ILogger<IdleCollector> logger) : Bac
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>
+    /// The decision, one tick at a time, from two counters the runtime keeps: bytes allocated so far
+    /// and blocking full collections so far.
+    /// </summary>
+    internal sealed class Tracker(long allocated, long fullCollections)
+    {
+        private long _last = allocated;
+        private long _atFullCollection = allocated;
+        private long _fullCollections = fullCollections;
+        private int _quiet;
+
+        /// <summary>One interval has passed; true when a collection is due now.</summary>
+        public bool Tick(long allocated, long fullCollections)
+        {
+            if (fullCollections != _fullCollections)
+            {
+                // The GC compacted the whole heap on its own during the interval: count from its start.
+                _fullCollections = fullCollections;
+                _atFullCollection = _last;
+            }
+
+            _quiet = allocated - _last < IdleBytesPerInterval ? _quiet + 1 : 0;
+            _last = allocated;
+            return _quiet >= QuietIntervals && allocated - _atFullCollection >= MinAllocatedBetween;
+        }
+
+        /// <summary>This collected: nothing is due until as much has been allocated again.</summary>
+        public void Collected(long allocated, long fullCollections) =>
+            (_last, _atFullCollection, _fullCollections) = (allocated, allocated, fullCollections);
     }
 
     [LoggerMessage(EventId = 1091, Level = LogLevel.Debug, Message = "Idle: full collection, resident {BeforeMegabytes} MB -> {AfterMegabytes} MB")]
