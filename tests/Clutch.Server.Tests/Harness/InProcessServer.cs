@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using Clutch.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,40 @@ public sealed class InProcessServer : IAsyncDisposable
         }
 
         throw new TimeoutException("server did not become ready in 30 s");
+    }
+
+    /// <summary>
+    /// A page's bytes as a client decodes them: asks for gzip or not (and the given Accept), checks
+    /// the status is 200, the body is as long as Content-Length says and gzip-encoded exactly when
+    /// asked, and returns it inflated.
+    /// </summary>
+    public async Task<byte[]> GetPageBytesAsync(string path, bool gzip, string? accept = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (gzip)
+        {
+            request.Headers.AcceptEncoding.ParseAdd("gzip");
+        }
+
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
+
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(gzip, response.Content.Headers.ContentEncoding.Contains("gzip"));
+        if (!gzip)
+        {
+            return body;
+        }
+
+        using var gz = new GZipStream(new MemoryStream(body), CompressionMode.Decompress);
+        using var plain = new MemoryStream();
+        await gz.CopyToAsync(plain);
+        return plain.ToArray();
     }
 
     /// <summary>Polls a project page until <paramref name="predicate"/> holds on its HTML (or times out).</summary>

@@ -1,5 +1,4 @@
-using System.IO.Compression;
-using System.Net;
+using System.Text;
 using Clutch.Pages;
 using Clutch.Server.Tests.Harness;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,35 +34,12 @@ public sealed class PageStoreServerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(string Plain, string Inflated)> GetBothAsync(string path, string? accept = null)
+    /// <summary>The page plain, after checking its gzip answer inflates to the same bytes.</summary>
+    private async Task<string> GetBothAsync(string path, string? accept = null)
     {
-        async Task<byte[]> Get(bool gzip)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            if (gzip)
-            {
-                request.Headers.AcceptEncoding.ParseAdd("gzip");
-            }
-
-            if (accept is not null)
-            {
-                request.Headers.Accept.ParseAdd(accept);
-            }
-
-            using var response = await _server.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(gzip, response.Content.Headers.ContentEncoding.Contains("gzip"));
-            var body = await response.Content.ReadAsByteArrayAsync();
-            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
-            return body;
-        }
-
-        var plain = await Get(gzip: false);
-        using var inflate = new GZipStream(new MemoryStream(await Get(gzip: true)), CompressionMode.Decompress);
-        using var inflated = new MemoryStream();
-        await inflate.CopyToAsync(inflated);
-        Assert.Equal(plain, inflated.ToArray());
-        return (System.Text.Encoding.UTF8.GetString(plain), System.Text.Encoding.UTF8.GetString(inflated.ToArray()));
+        var plain = await _server.GetPageBytesAsync(path, gzip: false, accept);
+        Assert.Equal(plain, await _server.GetPageBytesAsync(path, gzip: true, accept));
+        return Encoding.UTF8.GetString(plain);
     }
 
     private async Task AllPagesAreRightAsync(int churnVersions)
@@ -71,13 +47,13 @@ public sealed class PageStoreServerTests : IAsyncLifetime
         foreach (var name in Steady)
         {
             var file = $"{name.Replace('-', '_')}-1.0-py3-none-any.whl";
-            Assert.Contains(file, (await GetBothAsync($"/simple/{name}/")).Plain);
-            Assert.Contains(file, (await GetBothAsync($"/simple/{name}/", "application/vnd.pypi.simple.v1+json")).Plain);
-            Assert.Contains(file, (await GetBothAsync($"/links/{name}/")).Plain);
+            Assert.Contains(file, await GetBothAsync($"/simple/{name}/"));
+            Assert.Contains(file, await GetBothAsync($"/simple/{name}/", "application/vnd.pypi.simple.v1+json"));
+            Assert.Contains(file, await GetBothAsync($"/links/{name}/"));
         }
 
-        var churn = (await GetBothAsync("/simple/churn/")).Plain;
-        var all = (await GetBothAsync("/links/")).Plain;
+        var churn = await GetBothAsync("/simple/churn/");
+        var all = await GetBothAsync("/links/");
         for (var v = 1; v <= churnVersions; v++)
         {
             Assert.Contains($"churn-0.1.{v}-py3-none-any.whl", churn);
@@ -98,7 +74,7 @@ public sealed class PageStoreServerTests : IAsyncLifetime
             TestDistributions.Wheel(Path.Combine(_server.Root, "churn"), "churn", $"0.1.{v}");
             var file = $"churn-0.1.{v}-py3-none-any.whl";
             Assert.True(await _server.WaitForPageAsync("/simple/churn/", html => html.Contains(file, StringComparison.Ordinal), TimeSpan.FromSeconds(20)));
-            Assert.Contains(file, (await GetBothAsync("/links/")).Plain); // the whole-index page, rendered again each time
+            Assert.Contains(file, await GetBothAsync("/links/")); // the whole-index page, rendered again each time
         }
 
         Assert.True(store.Rotations >= 1, $"the store file was never replaced ({store.Length} bytes, {store.DeadBytes} dead)");

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Net;
 using Clutch.Server.Tests.Harness;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,34 +38,7 @@ public sealed class EvictedPageTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<byte[]> GetAsync(string path, bool gzip, string? accept = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (gzip)
-        {
-            request.Headers.AcceptEncoding.ParseAdd("gzip");
-        }
-
-        if (accept is not null)
-        {
-            request.Headers.Accept.ParseAdd(accept);
-        }
-
-        using var response = await _server.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
-        Assert.Equal(gzip, response.Content.Headers.ContentEncoding.Contains("gzip"));
-        if (!gzip)
-        {
-            return body;
-        }
-
-        using var gz = new GZipStream(new MemoryStream(body), CompressionMode.Decompress);
-        using var plain = new MemoryStream();
-        await gz.CopyToAsync(plain);
-        return plain.ToArray();
-    }
+    private Task<byte[]> GetAsync(string path, bool gzip, string? accept = null) => _server.GetPageBytesAsync(path, gzip, accept);
 
     [Theory]
     [InlineData("/simple/", null)]
