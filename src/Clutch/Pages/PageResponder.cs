@@ -45,13 +45,16 @@ public sealed class PageResponder(StringValues cacheControl)
         {
             return page.TryGetGzipInMemory(out var packed)
                 ? WriteBodyAsync(response, packed, context.RequestAborted)
-                : WriteStoredGzipAsync(response, page, context.RequestAborted);
+                : WriteStoredAsync(response, page.StoredGzip!, context.RequestAborted);
         }
 
         if (!page.TryGetPlain(out var plain, out var rented))
         {
-            // Large and not held (the whole-index pages, or a big page the budget did not take back).
-            return page.CopyPlainToAsync(response.Body, context.RequestAborted);
+            // Not held: read from the store, or (the whole-index pages, or a big page without a
+            // store that the budget did not take back) decompressed as it streams.
+            return page.StoredPlain is { } stored
+                ? WriteStoredAsync(response, stored, context.RequestAborted)
+                : page.CopyPlainToAsync(response.Body, context.RequestAborted);
         }
 
         var write = WriteBodyAsync(response, plain, context.RequestAborted);
@@ -84,33 +87,33 @@ public sealed class PageResponder(StringValues cacheControl)
     }
 
     /// <summary>
-    /// Gzip bytes from the page store: one positional read straight into Kestrel's output buffer,
+    /// Page bytes from the page store: one positional read straight into Kestrel's output buffer,
     /// no buffer of our own in between (Kestrel counts the body against Content-Length as it is flushed).
     /// </summary>
-    private static Task WriteStoredGzipAsync(HttpResponse response, RenderedPage page, CancellationToken cancellationToken)
+    private static Task WriteStoredAsync(HttpResponse response, StoredBytes stored, CancellationToken cancellationToken)
     {
-        var length = page.GzipLength;
+        var length = stored.Length;
         if (length > LargeBody)
         {
-            return WriteLargeStoredGzipAsync(response, page, cancellationToken);
+            return WriteLargeStoredAsync(response, stored, cancellationToken);
         }
 
         var writer = response.BodyWriter;
-        page.ReadGzip(0, writer.GetSpan(length)[..length]);
+        stored.Read(0, writer.GetSpan(length)[..length]);
         writer.Advance(length);
         var flush = writer.FlushAsync(cancellationToken);
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
     /// <summary>A large stored body, after the headers, block by block (see <see cref="WriteLargeAsync"/>).</summary>
-    private static async Task WriteLargeStoredGzipAsync(HttpResponse response, RenderedPage page, CancellationToken cancellationToken)
+    private static async Task WriteLargeStoredAsync(HttpResponse response, StoredBytes stored, CancellationToken cancellationToken)
     {
         await response.StartAsync(cancellationToken);
         var writer = response.BodyWriter;
-        for (long written = 0; written < page.GzipLength;)
+        for (long written = 0; written < stored.Length;)
         {
-            var chunk = (int)Math.Min(LargeBlockMemoryPool.BlockSize, page.GzipLength - written);
-            page.ReadGzip(written, writer.GetMemory(chunk).Span[..chunk]);
+            var chunk = (int)Math.Min(LargeBlockMemoryPool.BlockSize, stored.Length - written);
+            stored.Read(written, writer.GetMemory(chunk).Span[..chunk]);
             writer.Advance(chunk);
             written += chunk;
             var flush = await writer.FlushAsync(cancellationToken);

@@ -6,20 +6,20 @@ using Microsoft.Extensions.Primitives;
 namespace Clutch.Pages;
 
 /// <summary>
-/// A page rendered once per change, kept as gzip bytes with the strong ETags of both encodings,
-/// so a request is answered without touching the catalog. The gzip bytes live in a
-/// <see cref="PageStore"/> file when one is given (read back with one positional read per
-/// request, or from a copy the budget holds for the pages asked for most), otherwise in memory.
-/// The plain bytes are kept too while a <see cref="MemoryBudget"/> has room for them; once
-/// evicted, a plain request decompresses them from the gzip bytes (microseconds, no catalog read;
-/// see <see cref="TryGetPlain"/>). Without a budget they are kept for good. A page written with <see cref="WriteCompressedAsync"/> (the whole-index pages) never
-/// holds its plain bytes.
+/// A page rendered once per change, kept as bytes with the strong ETags of both encodings, so a
+/// request is answered without touching the catalog. With a <see cref="PageStore"/>, both the gzip
+/// and the plain bytes live in its file, each read back with one positional read per request,
+/// unless the page budget holds a copy for the pages asked for most. Without a store the gzip bytes
+/// live in memory, and a plain request whose bytes the budget does not hold decompresses them
+/// (see <see cref="TryGetPlain"/>). Without a budget the plain bytes are kept for good. A page
+/// written with <see cref="WriteCompressedAsync"/> (the whole-index pages) keeps only gzip bytes.
 /// </summary>
 public sealed class RenderedPage : HeldBytes<byte[]>
 {
     private readonly MemoryBudget? _budget;
     private readonly byte[]? _gzip;
     private readonly StoredBytes? _stored;
+    private readonly StoredBytes? _storedPlain;
     private readonly GzipCopy? _gzipCopy;
 
     public RenderedPage(byte[] body, MemoryBudget? budget = null, PageStore? store = null)
@@ -28,6 +28,9 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         _budget = budget;
         if (_stored is not null && budget is not null)
         {
+            // Inflating a 10 KB page costs more than reading it (~8% of the server's CPU on the
+            // 100,000-file JSON row, profiled with perf); the file holds both for the kernel to cache.
+            _storedPlain = store!.TryAppend(body);
             _gzipCopy = new GzipCopy(this, budget);
         }
 
@@ -100,24 +103,26 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         return new RenderedPage(output, store, length, hash.GetHashAndReset());
     }
 
-    /// <summary>Copies the gzip bytes from <paramref name="start"/> on into <paramref name="destination"/> (filled).</summary>
-    public void ReadGzip(long start, Span<byte> destination)
-    {
-        if (_gzip is not null)
-        {
-            _gzip.AsSpan((int)start, destination.Length).CopyTo(destination);
-        }
-        else
-        {
-            _stored!.Read(start, destination);
-        }
-    }
+    /// <summary>The gzip bytes in the store file; null when they are in memory.</summary>
+    internal StoredBytes? StoredGzip => _stored;
+
+    /// <summary>
+    /// The plain bytes in the store file: where a plain answer reads them when
+    /// <see cref="TryGetPlain"/> holds none. Null without a store (or when the store took the gzip
+    /// bytes but not these): they are decompressed instead.
+    /// </summary>
+    internal StoredBytes? StoredPlain => _storedPlain;
 
     /// <summary>A copy of the gzip bytes (tests compare them).</summary>
     internal byte[] CopyGzip()
     {
+        if (_gzip is not null)
+        {
+            return (byte[])_gzip.Clone();
+        }
+
         var copy = new byte[GzipLength];
-        ReadGzip(0, copy);
+        _stored!.Read(0, copy);
         return copy;
     }
 
@@ -125,11 +130,21 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// The page was replaced or dropped: its gzip bytes in the store count as dead space (see
     /// <see cref="PageStore"/>). Requests already holding the page still read them.
     /// </summary>
-    public void Release() => _stored?.Release();
+    public void Release()
+    {
+        _stored?.Release();
+        _storedPlain?.Release();
+    }
 
-    /// <summary>Writes the plain bytes to <paramref name="destination"/>, decompressing as it goes.</summary>
+    /// <summary>Writes the plain bytes to <paramref name="destination"/>: read from the store, or decompressed as it goes.</summary>
     public async Task CopyPlainToAsync(Stream destination, CancellationToken cancellationToken)
     {
+        if (_storedPlain is not null)
+        {
+            await new StoredStream(_storedPlain).CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await using var gz = new GZipStream(OpenGzip(), CompressionMode.Decompress);
         await gz.CopyToAsync(destination, 64 * 1024, cancellationToken).ConfigureAwait(false);
     }
@@ -141,10 +156,11 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// The plain bytes for one response, copied only when the budget keeps them: the held bytes, or
     /// bytes decompressed into a buffer rented from the shared pool (<paramref name="rented"/>, to be
     /// returned once written). Most evicted pages are not admitted back (the budget limits turnover),
-    /// so a new array per request here was most of what plain page requests allocated. False for a
-    /// page larger than <see cref="MaxRentedLength"/> that the budget does not take back: the caller
-    /// streams it (<see cref="CopyPlainToAsync"/>); the shared pool keeps the arrays it hands out, and
-    /// 512 KB ones for the 300 KB root page came to 12 MB after the benchmark.
+    /// so a new array per request here was most of what plain page requests allocated. False when
+    /// the budget does not hold them and they are in the store (the caller reads them from
+    /// <see cref="StoredPlain"/>), and for a page larger than <see cref="MaxRentedLength"/> not held:
+    /// the caller streams it (<see cref="CopyPlainToAsync"/>); the shared pool keeps the arrays it
+    /// hands out, and 512 KB ones for the 300 KB root page came to 12 MB after the benchmark.
     /// </summary>
     public bool TryGetPlain(out ReadOnlyMemory<byte> plain, out byte[]? rented)
     {
@@ -156,6 +172,18 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         }
 
         var length = (int)Length;
+        if (_storedPlain is not null)
+        {
+            var admitted = _budget is null ? null : HoldIfAdmitted(length, _budget, _storedPlain, static stored =>
+            {
+                var bytes = MemoryBudget.HeldArray(stored.Length);
+                stored.Read(0, bytes);
+                return bytes;
+            });
+            plain = admitted;
+            return admitted is not null;
+        }
+
         if (length > MaxRentedLength)
         {
             var kept = _budget is null ? null : HoldIfAdmitted(length, _budget, this, static page => page.Decompressed());

@@ -34,12 +34,28 @@ public sealed class PageStoreServerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    /// <summary>The page plain, after checking its gzip answer inflates to the same bytes.</summary>
+    /// <summary>
+    /// The page plain, after checking its gzip answer inflates to the same bytes. A page still being
+    /// rendered again for an earlier change (the whole-index one) may change between the two
+    /// requests; a plain answer asked for again tells: the gzip one is compared only when the page
+    /// stayed the same around it (pages here only ever gain files).
+    /// </summary>
     private async Task<string> GetBothAsync(string path, string? accept = null)
     {
-        var plain = await _server.GetPageBytesAsync(path, gzip: false, accept);
-        Assert.Equal(plain, await _server.GetPageBytesAsync(path, gzip: true, accept));
-        return Encoding.UTF8.GetString(plain);
+        for (var attempt = 0; ; attempt++)
+        {
+            var plain = await _server.GetPageBytesAsync(path, gzip: false, accept);
+            var gzip = await _server.GetPageBytesAsync(path, gzip: true, accept);
+            var after = await _server.GetPageBytesAsync(path, gzip: false, accept);
+            if (plain.AsSpan().SequenceEqual(after) || attempt == 20)
+            {
+                Assert.Equal(plain, after);
+                Assert.Equal(plain, gzip);
+                return Encoding.UTF8.GetString(plain);
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private async Task AllPagesAreRightAsync(int churnVersions)

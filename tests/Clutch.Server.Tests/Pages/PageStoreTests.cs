@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Clutch.Server.Tests.Pages;
 
 /// <summary>
-/// The page store keeps gzip bytes of rendered pages in a nameless file: what goes in comes back
+/// The page store keeps the gzip and plain bytes of rendered pages in a nameless file: what goes in comes back
 /// byte for byte whoever wrote it and whatever its size, nothing is left in the folder, replaced
 /// pages are counted dead once, and a file that is mostly dead is replaced while its pages stay readable.
 /// </summary>
@@ -84,7 +84,44 @@ public sealed class PageStoreTests : IDisposable
             Assert.Equal(bodies[i], await PlainAsync(pages[i]));
         }
 
-        Assert.Equal(pages.Sum(p => (long)p.GzipLength), store.Length);
+        // Both encodings of every page, nothing else.
+        Assert.Equal(pages.Sum(p => p.GzipLength + p.Length), store.Length);
+    }
+
+    [Fact]
+    public void Plain_bytes_the_budget_does_not_hold_are_read_from_the_store_not_decompressed()
+    {
+        using var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
+        var body = Body(11, 12_000);
+        var page = new RenderedPage(body, new MemoryBudget(0), store);
+
+        // Not held and nothing rented: the caller reads the stored plain bytes (PageResponder).
+        Assert.False(page.TryGetPlain(out _, out var rented));
+        Assert.Null(rented);
+        var stored = Assert.IsType<StoredBytes>(page.StoredPlain);
+        var read = new byte[stored.Length];
+        stored.Read(0, read);
+        Assert.Equal(body, read);
+        Assert.Equal(page.GzipLength, page.StoredGzip!.Length);
+    }
+
+    [Fact]
+    public void A_page_the_budget_may_hold_copies_its_plain_bytes_from_the_store()
+    {
+        using var store = PageStore.TryCreate(_dir, NullLogger.Instance)!;
+        var body = Body(12, 3_000);
+        var budget = new MemoryBudget(64 * 1024);
+        var page = new RenderedPage(body, budget, store); // held when rendered
+        budget.Release(page.DropBytes()); // evicted, as the budget's hand does
+        Assert.False(page.HoldsBytes);
+        Assert.Equal(0, budget.Bytes);
+
+        // Asked for again with room in the budget: taken back, read from the store.
+        Assert.True(page.TryGetPlain(out var plain, out var rented));
+        Assert.Null(rented);
+        Assert.Equal(body, plain.ToArray());
+        Assert.True(page.HoldsBytes);
+        Assert.Equal(body.Length, budget.Bytes);
     }
 
     [Fact]
@@ -170,8 +207,13 @@ public sealed class PageStoreTests : IDisposable
         page.Release();
         page.Release();
 
-        Assert.Equal(page.GzipLength, store.DeadBytes);
+        Assert.Equal(page.GzipLength, store.DeadBytes); // no budget: the plain bytes stay in memory, not in the file
         Assert.Equal(Body(5, 9000), Inflate(page.CopyGzip())); // a request still holding it reads it
+
+        var withPlain = new RenderedPage(Body(6, 9000), new MemoryBudget(0), store);
+        withPlain.Release();
+        withPlain.Release();
+        Assert.Equal(page.GzipLength + withPlain.GzipLength + withPlain.Length, store.DeadBytes);
     }
 
     [Fact]
