@@ -85,7 +85,15 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
             return SimpleRootAsync(context, format);
         }
 
-        return CanonicalName(path, "/simple/".Length) is { } name ? SimpleProjectAsync(context, name, format) : next(context);
+        if (!IsCanonicalPage(path, "/simple/".Length, out var key))
+        {
+            return next(context);
+        }
+
+        // A built page is answered without an allocation or an await; the first request builds it.
+        return cache.TryGetBuiltProject(key, out var built)
+            ? responder.WriteSimpleAsync(context, built.SimpleHtml, built.SimpleJson, format)
+            : SimpleProjectAsync(context, ProjectName.Normalize(key.ToString()), format);
     }
 
     private async Task SimpleRootAsync(HttpContext context, SimpleFormat format)
@@ -113,7 +121,14 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
             return LinksRootAsync(context);
         }
 
-        return CanonicalName(path, "/links/".Length) is { } name ? LinksProjectAsync(context, name) : next(context);
+        if (!IsCanonicalPage(path, "/links/".Length, out var key))
+        {
+            return next(context);
+        }
+
+        return cache.TryGetBuiltProject(key, out var built)
+            ? responder.WriteAsync(context, built.LinksHtml, Html)
+            : LinksProjectAsync(context, ProjectName.Normalize(key.ToString()));
     }
 
     private async Task LinksRootAsync(HttpContext context) =>
@@ -132,18 +147,14 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     }
 
     /// <summary>
-    /// The project of <c>{prefix}{name}/</c> when the name is already in normalized form
-    /// (a-z, 0-9, single '-'), so the endpoint would answer the page rather than redirect.
+    /// True for <c>{prefix}{name}/</c> with the name (<paramref name="name"/>) already in normalized
+    /// form (a-z, 0-9, single '-'), so the endpoint would answer the page rather than redirect.
     /// </summary>
-    private static ProjectName? CanonicalName(string path, int start)
+    private static bool IsCanonicalPage(string path, int start, out ReadOnlySpan<char> name)
     {
         var end = path.Length - 1;
-        if (end <= start || path[end] != '/' || !ProjectName.IsCanonical(path.AsSpan(start, end - start)))
-        {
-            return null;
-        }
-
-        return ProjectName.Normalize(path[start..end]);
+        name = end > start ? path.AsSpan(start, end - start) : default;
+        return end > start && path[end] == '/' && ProjectName.IsCanonical(name);
     }
 
     private SimpleFormat Negotiate(StringValues accept)
