@@ -59,11 +59,11 @@ class Clutch:
 
     extra_args = []
 
-    def __init__(self, repo, log_path):
+    def __init__(self, repo, log_path, cmd=None, env=None):
         self.log = open(log_path, "ab")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen([*CLUTCH_CMD, "serve", repo, "--host", "127.0.0.1", "--port", "0", *Clutch.extra_args],
-                                     stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen([*(cmd or CLUTCH_CMD), "serve", repo, "--host", "127.0.0.1", "--port", "0", *Clutch.extra_args],
+                                     stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, env=env)
         CHILDREN.append(self.proc)
         self.port = None
         self._found = threading.Event()
