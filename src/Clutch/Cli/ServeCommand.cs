@@ -16,7 +16,7 @@ public static class ServeCommand
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
         var keepDev = NonNegative("--keep-dev", "Keep only the newest N pre/dev builds per project.");
-        var pageCache = NonNegative("--page-cache-mb", "Memory for page bytes, in MB (default 32): uncompressed pages, and copies of the gzip bytes kept in the page store file; the root pages are always held.");
+        var pageCache = NonNegative("--page-cache-mb", "Memory for page bytes, in MB (default 32): copies of pages, plain and gzip, otherwise read from the page store file per request; the root pages are always held.");
         var fileCache = NonNegative("--file-cache-mb", "Memory for the bytes of small files most recently downloaded, in MB (default 32).");
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file." };

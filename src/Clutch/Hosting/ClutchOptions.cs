@@ -38,9 +38,9 @@ public sealed class ClutchOptions
     public int ReconcileSeconds { get; set; } = 60;
 
     /// <summary>
-    /// Memory for the plain (uncompressed) bytes of rendered pages and copies of their gzip bytes, in
-    /// MB. Every page's gzip bytes are kept regardless (in the page store file, see
-    /// <see cref="Pages.PageStore"/>); plain bytes beyond this are restored from them on demand.
+    /// Memory for copies of the plain (uncompressed) and gzip bytes of rendered pages, in MB. Every
+    /// page's bytes are kept regardless (in the page store file, see <see cref="Pages.PageStore"/>,
+    /// read back per request; without a store the gzip bytes in memory, plain ones restored from them).
     /// </summary>
     public int PageCacheMegabytes { get; set; } = 32;
 

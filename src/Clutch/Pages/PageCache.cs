@@ -11,7 +11,7 @@ namespace Clutch.Pages;
 /// Pages rendered once per change. Entries are dropped when the catalog reports a change and
 /// rebuilt lazily on the next request, so a burst of changes costs one rebuild per page, not one
 /// per file. An entry is added before its catalog read starts, so a change committed during the
-/// read always drops it: a stale page is never kept. Project and links pages keep their gzip bytes
+/// read always drops it: a stale page is never kept. Project and links pages keep their bytes
 /// in a <see cref="PageStore"/> file next to the catalog (in memory when the folder takes none).
 /// </summary>
 public sealed class PageCache : IDisposable
@@ -49,7 +49,7 @@ public sealed class PageCache : IDisposable
         }
     }
 
-    /// <summary>Where project and links pages keep their gzip bytes; null when they are kept in memory.</summary>
+    /// <summary>Where project and links pages keep their bytes; null when their gzip bytes are kept in memory.</summary>
     internal PageStore? Store => _store;
 
     /// <summary>The snapshot of a project; <see cref="ProjectSnapshot.Exists"/> is false for an unknown one.</summary>

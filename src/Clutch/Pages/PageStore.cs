@@ -3,11 +3,13 @@ using Microsoft.Win32.SafeHandles;
 namespace Clutch.Pages;
 
 /// <summary>
-/// Keeps the gzip bytes of rendered pages in a file instead of the GC heap, the way nginx keeps its
-/// pre-compressed pages: the kernel's page cache holds them (shared, reclaimable, not the server's
-/// resident memory) and a request reads its page with one positional read, no open or stat. At
-/// 100,000 files the 15,000 project pages come to ~24 MB of gzip bytes that would otherwise live in
-/// gen2 for good, plus every re-render's garbage.
+/// Keeps the bytes of rendered pages (gzip, and plain for project pages) in a file instead of the GC
+/// heap, the way nginx keeps its static and pre-compressed pages: the kernel's page cache holds them
+/// (shared, reclaimable, not the server's resident memory) and a request reads its page with one
+/// positional read, no open or stat. At 100,000 files the 15,000 project pages come to ~24 MB of
+/// gzip bytes that would otherwise live in gen2 for good, plus every re-render's garbage; their
+/// ~75 MB of plain bytes would otherwise be inflated from those per request once evicted from the
+/// page budget.
 /// <para>
 /// The file is append-only and nameless: created next to the catalog and unlinked at once (on
 /// Linux and macOS), so neither a crash nor a second server on the folder leaves or shares one.
@@ -54,7 +56,7 @@ public sealed partial class PageStore : IDisposable
     public long DeadBytes => Volatile.Read(ref _current).Dead;
 
     /// <summary>
-    /// A store in <paramref name="directory"/>; null (pages keep their gzip bytes in memory) when the
+    /// A store in <paramref name="directory"/>; null (pages keep their gzip bytes in memory and inflate plain ones) when the
     /// folder takes no file, logged once.
     /// </summary>
     public static PageStore? TryCreate(string directory, ILogger logger, long rotateAfterDeadBytes = DefaultRotateAfterDeadBytes)
@@ -197,7 +199,7 @@ public sealed partial class PageStore : IDisposable
     }
 }
 
-/// <summary>Where a page's gzip bytes lie in a <see cref="PageStore"/> file.</summary>
+/// <summary>Where a page's gzip or plain bytes lie in a <see cref="PageStore"/> file.</summary>
 internal sealed class StoredBytes(PageStore.Segment segment, long offset, int length)
 {
     private int _released;
