@@ -13,6 +13,9 @@ namespace Clutch.Server.Tests.Pages;
 public sealed class PageStoreServerTests : IAsyncLifetime
 {
     private static readonly string[] Steady = ["steady-a", "steady-b", "steady-c"];
+
+    /// <summary>Enough files that the project's plain pages pass 16 KB: written from the store block by block.</summary>
+    private const int BulkyVersions = 120;
     private InProcessServer _server = null!;
 
     public async Task InitializeAsync() =>
@@ -95,5 +98,29 @@ public sealed class PageStoreServerTests : IAsyncLifetime
 
         Assert.True(store.Rotations >= 1, $"the store file was never replaced ({store.Length} bytes, {store.DeadBytes} dead)");
         await AllPagesAreRightAsync(Versions);
+    }
+
+    [Fact]
+    public async Task A_page_over_16_KB_is_written_from_the_store_block_by_block_plain_and_gzip()
+    {
+        var dir = Path.Combine(_server.Root, "bulky");
+        for (var v = 0; v < BulkyVersions; v++)
+        {
+            TestDistributions.Wheel(dir, "bulky", $"2.{v}");
+        }
+
+        var last = $"bulky-2.{BulkyVersions - 1}-py3-none-any.whl";
+        Assert.True(await _server.WaitForPageAsync("/simple/bulky/", html => html.Contains(last, StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
+
+        // No page budget: both plain answers come from the store, past the 16 KB single-read path.
+        var html = await GetBothAsync("/simple/bulky/");
+        var json = await GetBothAsync("/simple/bulky/", "application/vnd.pypi.simple.v1+json");
+        Assert.True(Encoding.UTF8.GetByteCount(html) > 16 * 1024, $"the page is only {html.Length} characters");
+        Assert.True(Encoding.UTF8.GetByteCount(json) > 16 * 1024, $"the JSON page is only {json.Length} characters");
+        for (var v = 0; v < BulkyVersions; v++)
+        {
+            Assert.Contains($"bulky-2.{v}-py3-none-any.whl", html);
+            Assert.Contains($"bulky-2.{v}-py3-none-any.whl", json);
+        }
     }
 }
