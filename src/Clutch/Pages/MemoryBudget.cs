@@ -94,7 +94,7 @@ public abstract class HeldBytes<T> : HeldBytes
 
 /// <summary>
 /// Bounds the memory of bytes kept for speed that can be had again on demand: the plain bytes of
-/// rendered pages (restored from their gzip bytes), copies of stored gzip bytes (read again from the
+/// rendered pages (read again from the page store, or restored from their gzip bytes without one), copies of stored gzip bytes (read again from the
 /// page store) and small files (read again from disk).
 /// <para>
 /// Eviction is CLOCK (a holder read since the hand last passed it gets a second chance). Admission

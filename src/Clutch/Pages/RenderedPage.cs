@@ -127,7 +127,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     }
 
     /// <summary>
-    /// The page was replaced or dropped: its gzip bytes in the store count as dead space (see
+    /// The page was replaced or dropped: its bytes in the store count as dead space (see
     /// <see cref="PageStore"/>). Requests already holding the page still read them.
     /// </summary>
     public void Release()
