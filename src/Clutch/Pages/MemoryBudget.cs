@@ -94,8 +94,8 @@ public abstract class HeldBytes<T> : HeldBytes
 
 /// <summary>
 /// Bounds the memory of bytes kept for speed that can be had again on demand: the plain bytes of
-/// rendered pages (read again from the page store, or restored from their gzip bytes without one), copies of stored gzip bytes (read again from the
-/// page store) and small files (read again from disk).
+/// rendered pages (read again from the page store, or restored from their gzip bytes without one),
+/// copies of stored gzip bytes (read again from the page store) and small files (read again from disk).
 /// <para>
 /// Eviction is CLOCK (a holder read since the hand last passed it gets a second chance). Admission
 /// is frequency-based, as in TinyLFU: once the budget is full, a newcomer replaces the CLOCK victim
