@@ -73,20 +73,21 @@ public sealed partial class PageStore : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="gzip"/> to the file; where it went, or null when it could not be written
-    /// (a full disk, or the store closed as the server stops): the caller keeps the bytes in memory.
+    /// Writes <paramref name="bytes"/> (a page's gzip or plain bytes) to the file; where they went, or
+    /// null when they could not be written (a full disk, or the store closed as the server stops): the
+    /// caller keeps gzip bytes in memory, and decompresses plain answers from them.
     /// </summary>
-    internal StoredBytes? TryAppend(ReadOnlySpan<byte> gzip)
+    internal StoredBytes? TryAppend(ReadOnlySpan<byte> bytes)
     {
         var segment = Volatile.Read(ref _current);
-        var offset = segment.Reserve(gzip.Length);
+        var offset = segment.Reserve(bytes.Length);
         try
         {
-            RandomAccess.Write(segment.Handle, gzip, offset);
+            RandomAccess.Write(segment.Handle, bytes, offset);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            segment.AddDead(gzip.Length); // the reserved range holds nothing anyone reads
+            segment.AddDead(bytes.Length); // the reserved range holds nothing anyone reads
             if (Interlocked.Exchange(ref _writeFailed, 1) == 0)
             {
                 LogWriteFailed(_logger, e.Message);
@@ -95,7 +96,7 @@ public sealed partial class PageStore : IDisposable
             return null;
         }
 
-        return new StoredBytes(segment, offset, gzip.Length);
+        return new StoredBytes(segment, offset, bytes.Length);
     }
 
     /// <summary>Counts the bytes of a replaced page as dead; replaces the file once enough of it is.</summary>
@@ -152,7 +153,7 @@ public sealed partial class PageStore : IDisposable
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Page store: {Megabytes} MB file with {DeadMegabytes} MB of replaced pages; pages go to a fresh file")]
     private static partial void LogRotated(ILogger logger, long megabytes, long deadMegabytes);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Page store: a page could not be written ({Reason}); such pages keep their gzip bytes in memory")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Page store: a page could not be written ({Reason}); such pages keep their gzip bytes in memory and decompress plain answers")]
     private static partial void LogWriteFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Page store: no fresh file ({Reason}); appending to the current one")]

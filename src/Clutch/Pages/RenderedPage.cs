@@ -174,12 +174,8 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         var length = (int)Length;
         if (_storedPlain is not null)
         {
-            var admitted = _budget is null ? null : HoldIfAdmitted(length, _budget, _storedPlain, static stored =>
-            {
-                var bytes = MemoryBudget.HeldArray(stored.Length);
-                stored.Read(0, bytes);
-                return bytes;
-            });
+            // Stored plain bytes exist only with a budget (see the constructor).
+            var admitted = HoldIfAdmitted(length, _budget!, _storedPlain, ReadHeld);
             plain = admitted;
             return admitted is not null;
         }
@@ -241,6 +237,14 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         gz.ReadExactly(destination);
     }
 
+    /// <summary>Stored bytes read into a new array to be held under a budget.</summary>
+    private static byte[] ReadHeld(StoredBytes stored)
+    {
+        var bytes = MemoryBudget.HeldArray(stored.Length);
+        stored.Read(0, bytes);
+        return bytes;
+    }
+
     private Stream OpenGzip() => _gzip is not null ? new MemoryStream(_gzip, writable: false) : new StoredStream(_stored!);
 
     protected override int LengthOf(byte[] value) => value.Length;
@@ -266,12 +270,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     private sealed class GzipCopy(RenderedPage page, MemoryBudget budget) : HeldBytes<byte[]>
     {
         /// <summary>The held copy, counting a use; made now when the budget admits it; null when it does not.</summary>
-        public byte[]? Get() => Held ?? HoldIfAdmitted(page.GzipLength, budget, page, static p =>
-        {
-            var copy = MemoryBudget.HeldArray(p.GzipLength);
-            p._stored!.Read(0, copy);
-            return copy;
-        });
+        public byte[]? Get() => Held ?? HoldIfAdmitted(page.GzipLength, budget, page._stored!, ReadHeld);
 
         /// <summary>The held copy without counting a use or making one (plain answers decompress from it).</summary>
         public byte[]? Peek() => HeldWithoutUse;
