@@ -15,7 +15,9 @@ Every process started is stopped by PID when the script ends.
 
 import argparse
 import atexit
+import json
 import os
+import re
 import statistics
 import sys
 
@@ -42,16 +44,12 @@ def main():
     ap.add_argument("--a-env", action="append", default=[], help="NAME=VALUE in A's environment, repeatable")
     ap.add_argument("--b-env", action="append", default=[], help="NAME=VALUE in B's environment, repeatable")
     ap.add_argument("--size", default="large", help="bench/out/SIZE repository (default large)")
-    ap.add_argument("--only", help="workloads whose name matches this regex")
-    ap.add_argument("--rounds", type=int, default=8)
-    ap.add_argument("--duration", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--connections", type=int, default=32)
+    bench.add_wrk_arguments(ap, rounds=8)
     args = ap.parse_args()
 
     out = os.path.join(HERE, "out", args.size)
-    manifest = bench.json.load(open(os.path.join(out, "manifest.json")))
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
     repo = os.path.join(out, "repo")
     atexit.register(bench.stop_all)
     a, a_port = start(args.a, args.a_env, repo, os.path.join(out, "ab-a.log"))
@@ -62,7 +60,7 @@ def main():
     print("| workload | A req/s | B req/s | B/A (median of rounds) | B/A min–max | A p99 ms | B p99 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, paths, headers in bench.workloads(out, manifest):
-        if args.only and not bench.re.search(args.only, name):
+        if args.only and not re.search(args.only, name):
             continue
         samples = {"a": [], "b": []}
         for port in (a_port, b_port):

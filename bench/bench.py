@@ -410,15 +410,20 @@ HEADER = ("| workload | Clutch req/s | nginx req/s | ratio | Clutch p50 / p99 ms
           "| p99 ratio | notes |\n|---|---:|---:|---:|---:|---:|---:|---|")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="small,large")
-    ap.add_argument("--duration", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=1)
+def add_wrk_arguments(ap, rounds):
+    """The load's shape, shared with bench/ab.py: what wrk() and workloads() read from args."""
+    ap.add_argument("--duration", type=int, default=2, help="seconds per measured wrk run")
+    ap.add_argument("--rounds", type=int, default=rounds)
+    ap.add_argument("--warmup", type=int, default=1, help="seconds of wrk before the first round")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", help="regex: run only matching workloads")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="small,large")
+    add_wrk_arguments(ap, rounds=2)
     ap.add_argument("--skip-drops", action="store_true")
     ap.add_argument("--drops-everywhere", action="store_true", help="drop figures for every size, not only the last")
     ap.add_argument("--skip-cold", action="store_true", help="keep the catalog: no cold import figure")
