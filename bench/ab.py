@@ -62,6 +62,7 @@ def main():
     for name, paths, headers in bench.workloads(out, manifest):
         if args.only and not re.search(args.only, name):
             continue
+        bench.warm_files(repo, paths)
         samples = {"a": [], "b": []}
         for port in (a_port, b_port):
             bench.wrk(port, paths, headers, args.warmup, args)
