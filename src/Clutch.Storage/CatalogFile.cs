@@ -57,7 +57,7 @@ public sealed record CatalogFile
 }
 
 /// <summary>What a reconcile needs to know of a recorded file to decide whether to rehash it.</summary>
-public readonly record struct CatalogFileState(string Path, string Filename, long Size, long SourceMtimeTicks);
+public readonly record struct CatalogFileState(string Path, long Size, long SourceMtimeTicks);
 
 /// <summary>A project on the root page.</summary>
 public sealed record ProjectSummary(ProjectName Name, string DisplayName, DateTimeOffset LastChanged);

@@ -41,11 +41,11 @@ public interface ICatalog
     }
 
     /// <summary>
-    /// Path, filename, size and source mtime of every file: the cheap read a warm-start reconcile of a
+    /// Path, size and source mtime of every file: the cheap read a warm-start reconcile of a
     /// large folder needs. Providers should override the default, which reads every column.
     /// </summary>
     async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
-        => (await GetAllFilesAsync(cancellationToken)).Select(f => new CatalogFileState(f.Path, f.Filename, f.Size, f.SourceMtimeTicks)).ToList();
+        => (await GetAllFilesAsync(cancellationToken)).Select(f => new CatalogFileState(f.Path, f.Size, f.SourceMtimeTicks)).ToList();
 
     /// <summary>Adds or replaces files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
     Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken);

@@ -59,8 +59,9 @@ public sealed partial class FolderIndexer
         {
             var stopwatch = Stopwatch.StartNew();
             // The no-change path: one light catalog read and one directory enumeration, no file opened.
-            // Nothing keeps the enumerated paths of unchanged files: at 100,000 files they would be
-            // promoted garbage on every reconcile. Rows are tracked by index instead.
+            // A recorded file found unchanged is matched by its path as a span inside the enumeration
+            // and never becomes a string or an entry of any list: at 100,000 files that was 100,000
+            // path strings per reconcile (every minute), on top of the rows read.
             var states = await _catalog.GetFileStatesAsync(cancellationToken);
             var known = new Dictionary<string, int>(states.Count, StringComparer.Ordinal);
             for (var i = 0; i < states.Count; i++)
@@ -68,29 +69,14 @@ public sealed partial class FolderIndexer
                 known[states[i].Path] = i;
             }
 
-            var seen = new bool[states.Count];
-            var kept = new bool[states.Count];
-            var onDisk = 0;
-            var unchanged = 0;
+            var scan = new ScanMarks(states, known);
             var changed = new List<DiskFile>();
             var linksFiles = new List<string>();
-            foreach (var file in EnumerateFiles(Root))
+            foreach (var file in EnumerateUnmatched(scan))
             {
-                onDisk++;
-                var isKnown = known.TryGetValue(file.Path, out var index);
-                if (isKnown)
-                {
-                    seen[index] = true;
-                }
-
                 if (IsLinksFile(file.Path))
                 {
                     linksFiles.Add(file.Path);
-                }
-                else if (isKnown && states[index].Size == file.Size && states[index].SourceMtimeTicks == file.MtimeTicks)
-                {
-                    kept[index] = true;
-                    unchanged++;
                 }
                 else
                 {
@@ -98,10 +84,11 @@ public sealed partial class FolderIndexer
                 }
             }
 
+            var (seen, kept, onDisk, unchanged) = (scan.Seen, scan.Kept, scan.OnDisk, scan.Unchanged);
             progress?.Report(new IndexProgress("scanning", onDisk, changed.Count, 0));
             var pathByFilename = changed.Count == 0
                 ? []
-                : states.ToDictionary(s => s.Filename, s => s.Path, StringComparer.Ordinal);
+                : states.ToDictionary(s => FileName(s.Path), s => s.Path, StringComparer.Ordinal);
 
             var candidates = new List<Candidate>();
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -305,6 +292,81 @@ public sealed partial class FolderIndexer
         };
     }
 
+    /// <summary>
+    /// Every file under the root but the recorded ones whose size and modification time still match
+    /// their row: those are marked kept in <paramref name="scan"/> by the filter itself, their path
+    /// compared as a span, and never returned. New files, changed files and links files are returned.
+    /// </summary>
+    private IEnumerable<DiskFile> EnumerateUnmatched(ScanMarks scan)
+    {
+        var rootLength = Root.Length;
+        var lookup = scan.Known.GetAlternateLookup<ReadOnlySpan<char>>();
+        var buffer = new char[256];
+        return new FileSystemEnumerable<DiskFile>(
+            Root,
+            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            Enumeration)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+            {
+                if (entry.IsDirectory || IsDotName(entry.FileName))
+                {
+                    return false;
+                }
+
+                scan.OnDisk++;
+                var path = RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer);
+                if (!lookup.TryGetValue(path, out var index))
+                {
+                    return true;
+                }
+
+                scan.Seen[index] = true;
+                var state = scan.States[index];
+                if (path.EndsWith(DeveloperLinks.FileExtension, StringComparison.OrdinalIgnoreCase)
+                    || state.Size != entry.Length || state.SourceMtimeTicks != entry.LastWriteTimeUtc.UtcTicks)
+                {
+                    return true;
+                }
+
+                scan.Kept[index] = true;
+                scan.Unchanged++;
+                return false;
+            },
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
+        };
+    }
+
+    /// <summary>
+    /// <see cref="RelativePath(ReadOnlySpan{char}, ReadOnlySpan{char}, int)"/> written into
+    /// <paramref name="buffer"/> (grown when too small) instead of a new string.
+    /// </summary>
+    private static ReadOnlySpan<char> RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength, ref char[] buffer)
+    {
+        if (directory.Length <= rootLength)
+        {
+            return fileName;
+        }
+
+        var folder = directory[(rootLength + 1)..];
+        var length = folder.Length + 1 + fileName.Length;
+        if (buffer.Length < length)
+        {
+            buffer = new char[Math.Max(length, buffer.Length * 2)];
+        }
+
+        var path = buffer.AsSpan(0, length);
+        folder.CopyTo(path);
+        path[folder.Length] = '/';
+        fileName.CopyTo(path[(folder.Length + 1)..]);
+        if (Path.DirectorySeparatorChar != '/')
+        {
+            path[..folder.Length].Replace(Path.DirectorySeparatorChar, '/');
+        }
+
+        return path;
+    }
+
     private static string RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength)
     {
         if (directory.Length <= rootLength)
@@ -377,6 +439,24 @@ public sealed partial class FolderIndexer
     }
 
     private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
+
+    /// <summary>What one reconcile found of the recorded files, by row: filled in by <see cref="EnumerateUnmatched"/>.</summary>
+    private sealed class ScanMarks(IReadOnlyList<CatalogFileState> states, Dictionary<string, int> known)
+    {
+        public IReadOnlyList<CatalogFileState> States { get; } = states;
+
+        public Dictionary<string, int> Known { get; } = known;
+
+        /// <summary>Rows whose path is on disk.</summary>
+        public bool[] Seen { get; } = new bool[states.Count];
+
+        /// <summary>Rows that stay as they are (unchanged on disk, or re-indexed in place).</summary>
+        public bool[] Kept { get; } = new bool[states.Count];
+
+        public int OnDisk { get; set; }
+
+        public int Unchanged { get; set; }
+    }
 
     /// <summary>A file to hash; <paramref name="Previous"/> is its recorded row (possibly under the path it moved from).</summary>
     private sealed record Candidate(string Path, DistributionFilename Name, CatalogFile? Previous);

@@ -149,8 +149,8 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 
     public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken) =>
         await ReadListAsync(
-            "SELECT path, filename, size, source_mtime_ticks FROM files",
-            static r => new CatalogFileState(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)),
+            "SELECT path, size, source_mtime_ticks FROM files",
+            static r => new CatalogFileState(r.GetString(0), r.GetInt64(1), r.GetInt64(2)),
             cancellationToken);
 
     public async Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken)
