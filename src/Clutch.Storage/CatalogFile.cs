@@ -56,9 +56,6 @@ public sealed record CatalogFile
     public bool HasAllDigests => Md5.Length > 0 && Blake2b256.Length > 0;
 }
 
-/// <summary>What a reconcile needs to know of a recorded file to decide whether to rehash it.</summary>
-public readonly record struct CatalogFileState(string Path, long Size, long SourceMtimeTicks);
-
 /// <summary>A project on the root page.</summary>
 public sealed record ProjectSummary(ProjectName Name, string DisplayName, DateTimeOffset LastChanged);
 

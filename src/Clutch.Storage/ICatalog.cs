@@ -44,8 +44,17 @@ public interface ICatalog
     /// Path, size and source mtime of every file: the cheap read a warm-start reconcile of a
     /// large folder needs. Providers should override the default, which reads every column.
     /// </summary>
-    async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken)
-        => (await GetAllFilesAsync(cancellationToken)).Select(f => new CatalogFileState(f.Path, f.Size, f.SourceMtimeTicks)).ToList();
+    async Task<FileStateTable> GetFileStatesAsync(CancellationToken cancellationToken)
+    {
+        var files = await GetAllFilesAsync(cancellationToken);
+        var table = new FileStateTable(files.Count);
+        foreach (var f in files)
+        {
+            table.Add(f.Path, f.Size, f.SourceMtimeTicks);
+        }
+
+        return table;
+    }
 
     /// <summary>Adds or replaces files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
     Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken);

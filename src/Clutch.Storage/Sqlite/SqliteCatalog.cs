@@ -147,11 +147,29 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
     public async Task<IReadOnlyList<string>> GetPathsMissingDigestsAsync(CancellationToken cancellationToken) =>
         await ReadListAsync("SELECT path FROM files WHERE md5 = '' OR blake2b_256 = ''", static r => r.GetString(0), cancellationToken);
 
-    public async Task<IReadOnlyList<CatalogFileState>> GetFileStatesAsync(CancellationToken cancellationToken) =>
-        await ReadListAsync(
-            "SELECT path, size, source_mtime_ticks FROM files",
-            static r => new CatalogFileState(r.GetString(0), r.GetInt64(1), r.GetInt64(2)),
-            cancellationToken);
+    public async Task<FileStateTable> GetFileStatesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, size, source_mtime_ticks FROM files";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var table = new FileStateTable();
+        try
+        {
+            // Each path string dies right here, young: only the table's few arrays outlive the read.
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                table.Add(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
+            }
+
+            return table;
+        }
+        catch
+        {
+            table.Dispose();
+            throw;
+        }
+    }
 
     public async Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken)
     {
