@@ -438,7 +438,7 @@ def add_wrk_arguments(ap, rounds):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="small,large")
-    add_wrk_arguments(ap, rounds=2)
+    add_wrk_arguments(ap, rounds=3)
     ap.add_argument("--skip-drops", action="store_true")
     ap.add_argument("--drops-everywhere", action="store_true", help="drop figures for every size, not only the last")
     ap.add_argument("--skip-cold", action="store_true", help="keep the catalog: no cold import figure")
