@@ -139,12 +139,14 @@ public sealed class PageResponder(StringValues cacheControl)
                 var comma = rest.IndexOf(',');
                 var p = (comma < 0 ? rest : rest[..comma]).Trim();
                 rest = comma < 0 ? default : rest[(comma + 1)..];
-                if (!p.StartsWith("gzip", StringComparison.OrdinalIgnoreCase))
+                var semi = p.IndexOf(';');
+                var coding = (semi < 0 ? p : p[..semi]).TrimEnd();
+                if (!coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) && !coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase))
                 {
+                    // Another coding, or one that merely starts with "gzip".
                     continue;
                 }
 
-                var semi = p.IndexOf(';');
                 if (semi < 0)
                 {
                     return true;

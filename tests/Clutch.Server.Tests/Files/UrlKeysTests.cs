@@ -34,6 +34,11 @@ public class UrlKeysTests
     [InlineData("gzip;q=0.000", false)]
     [InlineData("identity", false)]
     [InlineData("", false)]
+    [InlineData("GZIP", true)]
+    [InlineData("x-gzip", true)]
+    [InlineData("gzip ; q=0.5", true)]
+    [InlineData("gzipped", false)]
+    [InlineData("gzip2, deflate", false)]
     public void Gzip_is_used_only_when_accepted(string acceptEncoding, bool expected) =>
         Assert.Equal(expected, PageResponder.AcceptsGzip(acceptEncoding));
 }
