@@ -30,7 +30,11 @@ public sealed partial class FolderIndexer
     private readonly IBlobStore _blobs;
     private readonly ILogger<FolderIndexer> _logger;
     private readonly TimeProvider _time;
+    /// <summary>Orders changes to the catalog: scans apply under it, watcher batches index under it.</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>One scan at a time (its walk runs outside <see cref="_gate"/>).</summary>
+    private readonly SemaphoreSlim _walkGate = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
     private int _hashCount;
 
@@ -49,13 +53,28 @@ public sealed partial class FolderIndexer
     /// <summary>The folder, as a full path.</summary>
     public string Root { get; }
 
+    /// <summary>Tests only: runs between a scan's walk and its changes, where the watcher may act.</summary>
+    internal Func<Task>? AfterWalk { get; set; }
+
     /// <summary>Files hashed since this indexer was created (proves that unchanged files are not re-read).</summary>
     internal int HashCount => Volatile.Read(ref _hashCount);
 
-    /// <summary>Full reconcile of the folder against the catalog.</summary>
+    /// <summary>
+    /// Full reconcile of the folder against the catalog. The walk (reading the recorded states and
+    /// a stat of every file: ~1 s at 100,000 files) changes nothing and runs outside the gate that
+    /// orders changes, so a file dropped in meanwhile is indexed by the watcher at once instead of
+    /// waiting for the walk (one such drop took 1,155 ms to be listed in a benchmark run). What the
+    /// walk found is applied under the gate, checked again where the catalog or the disk may have
+    /// moved since: a row the walk did not see is removed only if its file is still gone, and a
+    /// file the walk found new or changed is skipped when the catalog now records it as it is.
+    /// </summary>
     public async Task<IndexResult> ScanAsync(IProgress<IndexProgress>? progress, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await _walkGate.WaitAsync(cancellationToken);
+        var catalogChanged = 0;
+        void OnCatalogChanged(object? sender, CatalogChangedEventArgs e) => Volatile.Write(ref catalogChanged, 1);
+        _catalog.Changed += OnCatalogChanged;
+        var gated = false;
         try
         {
             var stopwatch = Stopwatch.StartNew();
@@ -94,6 +113,15 @@ public sealed partial class FolderIndexer
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);
 
+            if (AfterWalk is { } afterWalk)
+            {
+                await afterWalk();
+            }
+
+            await _gate.WaitAsync(cancellationToken);
+            gated = true;
+            _catalog.Changed -= OnCatalogChanged;
+            var recheck = Volatile.Read(ref catalogChanged) == 1;
             var (seen, kept, onDisk, unchanged) = (scan.Seen, scan.Kept, scan.OnDisk, scan.Unchanged);
             progress?.Report(new IndexProgress("scanning", onDisk, changed.Count, 0));
             var pathByFilename = changed.Count == 0
@@ -107,6 +135,19 @@ public sealed partial class FolderIndexer
             foreach (var file in changed)
             {
                 var filename = FileName(file.Path);
+                if (recheck && await _catalog.FindFileAsync(filename, cancellationToken) is { } now
+                    && now.Path == file.Path && now.Size == file.Size && now.SourceMtimeTicks == file.MtimeTicks)
+                {
+                    // Recorded since the walk read the states (an upload, or the watcher): nothing to do.
+                    if (states.IndexOf(file.Path) is var recordedIndex and >= 0)
+                    {
+                        kept[recordedIndex] = true;
+                    }
+
+                    unchanged++;
+                    continue;
+                }
+
                 // Filenames are unique in the index: a file already served from another path that is
                 // still there keeps its place; the first of two new copies wins.
                 var other = pathByFilename.TryGetValue(filename, out var knownPath) && knownPath != file.Path
@@ -140,7 +181,9 @@ public sealed partial class FolderIndexer
             var removed = new List<string>();
             for (var i = 0; i < states.Count; i++)
             {
-                if (!kept[i])
+                // A row whose file the walk did not see but which is there now was written after the
+                // walk passed its folder (a replace, an upload): the watcher has it, it stays.
+                if (!kept[i] && (seen[i] || !File.Exists(FullPath(states.PathAt(i)))))
                 {
                     removed.Add(states.PathAt(i));
                 }
@@ -155,7 +198,13 @@ public sealed partial class FolderIndexer
         }
         finally
         {
-            _gate.Release();
+            _catalog.Changed -= OnCatalogChanged;
+            if (gated)
+            {
+                _gate.Release();
+            }
+
+            _walkGate.Release();
         }
     }
 

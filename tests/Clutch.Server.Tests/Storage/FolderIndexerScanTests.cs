@@ -161,6 +161,59 @@ public sealed class FolderIndexerScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_dropped_while_a_scan_walks_is_indexed_by_the_watcher_at_once_and_once_only()
+    {
+        _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
+        await _folder.Indexer.ScanAsync(null, Ct);
+        var hashed = _folder.Indexer.HashCount;
+        _folder.Drop("foo-1.1.tar.gz", TestPackages.Sdist("foo", "1.1")); // the walk finds it new
+        CatalogFile? watched = null;
+        _folder.Indexer.AfterWalk = async () =>
+        {
+            // The walk is over but the scan has not applied anything: the watcher's batch for the
+            // same file must not wait for the scan, and the scan must then leave the file alone.
+            var batch = _folder.Indexer.IndexPathsAsync(["foo-1.1.tar.gz"], Ct);
+            Assert.Same(batch, await Task.WhenAny(batch, Task.Delay(TimeSpan.FromSeconds(10), Ct)));
+            Assert.Equal(1, (await batch).Indexed);
+            watched = await _folder.Catalog.FindFileAsync("foo-1.1.tar.gz", Ct);
+        };
+
+        var result = await _folder.Indexer.ScanAsync(null, Ct);
+
+        Assert.NotNull(watched);
+        Assert.Equal((0, 0), (result.Indexed, result.Removed));
+        Assert.Equal(hashed + 1, _folder.Indexer.HashCount);
+        var now = await _folder.Catalog.FindFileAsync("foo-1.1.tar.gz", Ct);
+        Assert.Equal(watched!.UploadTime, now!.UploadTime);
+    }
+
+    [Fact]
+    public async Task A_file_replaced_while_a_scan_walks_past_its_folder_is_not_removed_by_that_scan()
+    {
+        var path = _folder.Drop("foo/foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
+        await _folder.Indexer.ScanAsync(null, Ct);
+        File.Delete(path); // gone while the walk passes
+        var replacement = TestPackages.Sdist("foo", "1.0", summary: "rebuilt");
+        _folder.Indexer.AfterWalk = async () =>
+        {
+            _folder.Drop("foo/foo-1.0.tar.gz", replacement);
+            Assert.Equal(1, (await _folder.Indexer.IndexPathsAsync(["foo/foo-1.0.tar.gz"], Ct)).Indexed);
+        };
+
+        var result = await _folder.Indexer.ScanAsync(null, Ct);
+
+        Assert.Equal(0, result.Removed);
+        var file = Assert.Single(await _folder.Catalog.GetAllFilesAsync(Ct));
+        Assert.Equal(TestPackages.Sha256(replacement), file.Sha256);
+
+        // Gone for good: the next scan removes it.
+        _folder.Indexer.AfterWalk = null;
+        File.Delete(path);
+        Assert.Equal(1, (await _folder.Indexer.ScanAsync(null, Ct)).Removed);
+        Assert.Empty(await _folder.Catalog.GetAllFilesAsync(Ct));
+    }
+
+    [Fact]
     public async Task The_same_filename_in_two_places_is_served_once()
     {
         _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
