@@ -124,19 +124,17 @@ public sealed partial class FolderIndexer
             var recheck = Volatile.Read(ref catalogChanged) == 1;
             var (seen, kept, onDisk, unchanged) = (scan.Seen, scan.Kept, scan.OnDisk, scan.Unchanged);
             progress?.Report(new IndexProgress("scanning", onDisk, changed.Count, 0));
-            var pathByFilename = changed.Count == 0
-                ? []
-                : Enumerable.Range(0, states.Count).Select(states.PathAt).ToDictionary(FileName, StringComparer.Ordinal);
-
             var candidates = new List<Candidate>();
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
             var skipped = 0;
             changed.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
             foreach (var file in changed)
             {
+                // The row recorded under this filename now, asked per changed file (a map of every
+                // recorded filename cost 100,000 strings whenever a reconcile found one new file).
                 var filename = FileName(file.Path);
-                if (recheck && await _catalog.FindFileAsync(filename, cancellationToken) is { } now
-                    && now.Path == file.Path && now.Size == file.Size && now.SourceMtimeTicks == file.MtimeTicks)
+                var recorded = states.Count == 0 && !recheck ? null : await _catalog.FindFileAsync(filename, cancellationToken);
+                if (recorded is not null && recorded.Path == file.Path && recorded.Size == file.Size && recorded.SourceMtimeTicks == file.MtimeTicks)
                 {
                     // Recorded since the walk read the states (an upload, or the watcher): nothing to do.
                     if (states.IndexOf(file.Path) is var recordedIndex and >= 0)
@@ -150,7 +148,8 @@ public sealed partial class FolderIndexer
 
                 // Filenames are unique in the index: a file already served from another path that is
                 // still there keeps its place; the first of two new copies wins.
-                var other = pathByFilename.TryGetValue(filename, out var knownPath) && knownPath != file.Path
+                var knownPath = recorded?.Path;
+                var other = knownPath is not null && knownPath != file.Path
                     && states.IndexOf(knownPath) is var knownIndex and >= 0 && seen[knownIndex]
                     ? knownPath
                     : claimed.GetValueOrDefault(filename);
@@ -174,8 +173,7 @@ public sealed partial class FolderIndexer
                 }
 
                 // The recorded row, here or at the place the file was moved from: same bytes keep their upload time.
-                var previous = knownPath is not null ? await _catalog.FindFileAsync(filename, cancellationToken) : null;
-                candidates.Add(new Candidate(file.Path, name, previous));
+                candidates.Add(new Candidate(file.Path, name, recorded));
             }
 
             var removed = new List<string>();
