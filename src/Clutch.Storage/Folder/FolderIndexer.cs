@@ -97,7 +97,7 @@ public sealed partial class FolderIndexer
                 () =>
                 {
                     BackgroundPriority.LowerCurrentThread();
-                    foreach (var file in EnumerateUnmatched(scan))
+                    foreach (var file in EnumerateFiles(Root, scan))
                     {
                         if (IsLinksFile(file.Path))
                         {
@@ -120,7 +120,6 @@ public sealed partial class FolderIndexer
 
             await _gate.WaitAsync(cancellationToken);
             gated = true;
-            _catalog.Changed -= OnCatalogChanged;
             var recheck = Volatile.Read(ref catalogChanged) == 1;
             var (seen, kept, onDisk, unchanged) = (scan.Seen, scan.Kept, scan.OnDisk, scan.Unchanged);
             progress?.Report(new IndexProgress("scanning", onDisk, changed.Count, 0));
@@ -181,9 +180,9 @@ public sealed partial class FolderIndexer
             {
                 // A row whose file the walk did not see but which is there now was written after the
                 // walk passed its folder (a replace, an upload): the watcher has it, it stays.
-                if (!kept[i] && (seen[i] || !File.Exists(FullPath(states.PathAt(i)))))
+                if (!kept[i] && states.PathAt(i) is var path && (seen[i] || !File.Exists(FullPath(path))))
                 {
-                    removed.Add(states.PathAt(i));
+                    removed.Add(path);
                 }
             }
 
@@ -336,66 +335,30 @@ public sealed partial class FolderIndexer
         return false;
     }
 
-    private IEnumerable<DiskFile> EnumerateFiles(string directory)
-    {
-        var rootLength = Root.Length;
-        return new FileSystemEnumerable<DiskFile>(
-            directory,
-            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
-            Enumeration)
-        {
-            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName),
-            ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
-        };
-    }
-
     /// <summary>
-    /// Every file under the root but the recorded ones whose size and modification time still match
-    /// their row: those are marked kept in <paramref name="scan"/> by the filter itself, their path
-    /// compared as a span, and never returned. New files, changed files and links files are returned.
+    /// The files under <paramref name="directory"/>. With <paramref name="scan"/>, recorded files whose
+    /// size and modification time still match their row are marked there by the filter itself, their
+    /// path compared as a span, and never returned (nor made into strings): a reconcile gets only new,
+    /// changed and links files.
     /// </summary>
-    private IEnumerable<DiskFile> EnumerateUnmatched(ScanMarks scan)
+    private IEnumerable<DiskFile> EnumerateFiles(string directory, ScanMarks? scan = null)
     {
         var rootLength = Root.Length;
         var buffer = new char[256];
         return new FileSystemEnumerable<DiskFile>(
-            Root,
-            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            directory,
+            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer).ToString(), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
             Enumeration)
         {
-            ShouldIncludePredicate = (ref FileSystemEntry entry) =>
-            {
-                if (entry.IsDirectory || IsDotName(entry.FileName))
-                {
-                    return false;
-                }
-
-                scan.OnDisk++;
-                var path = RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer);
-                var index = scan.States.IndexOf(path);
-                if (index < 0)
-                {
-                    return true;
-                }
-
-                scan.Seen[index] = true;
-                if (path.EndsWith(DeveloperLinks.FileExtension, StringComparison.OrdinalIgnoreCase)
-                    || scan.States.SizeAt(index) != entry.Length || scan.States.SourceMtimeTicksAt(index) != entry.LastWriteTimeUtc.UtcTicks)
-                {
-                    return true;
-                }
-
-                scan.Kept[index] = true;
-                scan.Unchanged++;
-                return false;
-            },
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName)
+                && (scan is null || !scan.KeepIfUnchanged(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer), entry.Length, entry.LastWriteTimeUtc.UtcTicks)),
             ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
         };
     }
 
     /// <summary>
-    /// <see cref="RelativePath(ReadOnlySpan{char}, ReadOnlySpan{char}, int)"/> written into
-    /// <paramref name="buffer"/> (grown when too small) instead of a new string.
+    /// A file's path relative to the root, '/'-separated, written into <paramref name="buffer"/>
+    /// (grown when too small); a span of the file name itself for files at the root.
     /// </summary>
     private static ReadOnlySpan<char> RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength, ref char[] buffer)
     {
@@ -421,17 +384,6 @@ public sealed partial class FolderIndexer
         }
 
         return path;
-    }
-
-    private static string RelativePath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, int rootLength)
-    {
-        if (directory.Length <= rootLength)
-        {
-            return fileName.ToString();
-        }
-
-        var path = string.Concat(directory[(rootLength + 1)..], "/", fileName);
-        return Path.DirectorySeparatorChar == '/' ? path : path.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static bool IsDotName(ReadOnlySpan<char> name) => name.Length > 0 && name[0] == '.';
@@ -496,7 +448,7 @@ public sealed partial class FolderIndexer
 
     private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
 
-    /// <summary>What one reconcile found of the recorded files, by row: filled in by <see cref="EnumerateUnmatched"/>.</summary>
+    /// <summary>What one reconcile found of the recorded files, by row: filled in by <see cref="EnumerateFiles"/>.</summary>
     private sealed class ScanMarks(FileStateTable states) : IDisposable
     {
         public FileStateTable States { get; } = states;
@@ -507,9 +459,34 @@ public sealed partial class FolderIndexer
         /// <summary>Rows that stay as they are (unchanged on disk, or re-indexed in place).</summary>
         public bool[] Kept { get; } = Rent(states.Count);
 
-        public int OnDisk { get; set; }
+        public int OnDisk { get; private set; }
 
-        public int Unchanged { get; set; }
+        public int Unchanged { get; private set; }
+
+        /// <summary>
+        /// Counts a file found on disk; true (and its row kept) when it is recorded with this size and
+        /// modification time. Links files are never kept here: every reconcile reads them.
+        /// </summary>
+        public bool KeepIfUnchanged(ReadOnlySpan<char> path, long size, long mtimeTicks)
+        {
+            OnDisk++;
+            var index = States.IndexOf(path);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            Seen[index] = true;
+            if (path.EndsWith(DeveloperLinks.FileExtension, StringComparison.OrdinalIgnoreCase)
+                || States.SizeAt(index) != size || States.SourceMtimeTicksAt(index) != mtimeTicks)
+            {
+                return false;
+            }
+
+            Kept[index] = true;
+            Unchanged++;
+            return true;
+        }
 
         public void Dispose()
         {
