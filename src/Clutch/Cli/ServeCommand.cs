@@ -37,6 +37,7 @@ public static class ServeCommand
                 ["FileCacheMegabytes"] = parse.GetValue(fileCache)?.ToString(CultureInfo.InvariantCulture),
                 ["Htpasswd"] = parse.GetValue(htpasswd),
             };
+            SocketCompletions.PreferInline();
             try
             {
                 var (options, configuration) = ConfigurationLoader.Load(parse.GetValue(config), flags);
