@@ -18,6 +18,7 @@ is stopped by PID when the script ends.
 import argparse
 import atexit
 import os
+import re
 import subprocess
 import sys
 
@@ -42,8 +43,9 @@ def main():
     out = os.path.join(HERE, "out", args.size)
     static = os.path.join(out, "static")
     page = os.path.join(static, "simple", "index.html")
+    paths = os.path.join(out, "paths-root.txt")
     clutch_exe = os.environ.get("BENCH_CLUTCH") or os.path.join(HERE, "out", "clutch", "clutch")
-    for needed in (page, clutch_exe):
+    for needed in (page, paths, clutch_exe):
         if not os.path.exists(needed):
             sys.exit(f"kestrel_baseline: {needed} is missing; run bench/run.sh first")
 
@@ -69,16 +71,13 @@ def main():
             sys.exit(f"kestrel_baseline: {name} does not answer the root page's {len(expected):,} bytes")
 
     servers = [("nginx", nginx_port), ("Kestrel baseline", baseline_port), ("Clutch", clutch_port)]
-    paths = os.path.join(out, "paths-root.txt")
-    with open(paths, "w") as f:
-        f.write("/simple/\n")
     print(f"root page: {len(expected):,} bytes plain, {os.path.getsize(page + '.gz'):,} gzip; wrk: "
           f"{args.connections} connections, {args.threads} threads, best of {args.rounds} rounds of "
           f"{args.duration} s, servers in turn (order reversed every other round)\n")
     print("| workload | nginx req/s | Kestrel baseline req/s | Clutch req/s | baseline / nginx | Clutch / nginx | Clutch / baseline |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, headers in (("/simple/ root", []), ("/simple/ root gzip", ["Accept-Encoding: gzip"])):
-        if args.only and args.only not in name:
+        if args.only and not re.search(args.only, name):
             continue
         best = {}
         for _, port in servers:

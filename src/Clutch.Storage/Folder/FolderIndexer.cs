@@ -132,13 +132,14 @@ public sealed partial class FolderIndexer
                 // The row recorded under this filename now, asked per changed file (a map of every
                 // recorded filename cost 100,000 strings whenever a reconcile found one new file).
                 var filename = FileName(file.Path);
+                var row = states.IndexOf(file.Path);
                 var recorded = states.Count == 0 && !recheck ? null : await _catalog.FindFileAsync(filename, cancellationToken);
                 if (recorded is not null && recorded.Path == file.Path && recorded.Size == file.Size && recorded.SourceMtimeTicks == file.MtimeTicks)
                 {
                     // Recorded since the walk read the states (an upload, or the watcher): nothing to do.
-                    if (states.IndexOf(file.Path) is var recordedIndex and >= 0)
+                    if (row >= 0)
                     {
-                        kept[recordedIndex] = true;
+                        kept[row] = true;
                     }
 
                     unchanged++;
@@ -166,9 +167,9 @@ public sealed partial class FolderIndexer
                 }
 
                 claimed[filename] = file.Path;
-                if (states.IndexOf(file.Path) is var changedIndex and >= 0)
+                if (row >= 0)
                 {
-                    kept[changedIndex] = true;
+                    kept[row] = true;
                 }
 
                 // The recorded row, here or at the place the file was moved from: same bytes keep their upload time.
