@@ -51,6 +51,7 @@ public static class ClutchHost
         services.AddHostedService<NativeHeapTrimmer>();
         services.AddHostedService<IdleCollector>();
 
+        services.AddHttpJson();
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);
         services.AddStorage(options);

@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Clutch.Server.Tests.Harness;
 
 namespace Clutch.Server.Tests.Manage;
@@ -13,7 +14,7 @@ internal static class ManageApi
         using var request = new HttpRequestMessage(method, path);
         if (reason is not null)
         {
-            request.Content = JsonContent.Create(new Dictionary<string, string> { ["reason"] = reason });
+            request.Content = new StringContent(new JsonObject { ["reason"] = reason }.ToJsonString(), Encoding.UTF8, "application/json");
         }
 
         if (user is not null)
