@@ -17,9 +17,9 @@ public readonly record struct ProjectName : IComparable<ProjectName>
     public static ProjectName Normalize(string name) => new(NormalizeText(name ?? ""));
 
     /// <summary>True when <paramref name="name"/> is a valid PEP 508 project name.</summary>
-    public static bool IsValid(string name)
+    public static bool IsValid(ReadOnlySpan<char> name)
     {
-        if (string.IsNullOrEmpty(name) || !IsAsciiLetterOrDigit(name[0]) || !IsAsciiLetterOrDigit(name[^1]))
+        if (name.IsEmpty || !IsAsciiLetterOrDigit(name[0]) || !IsAsciiLetterOrDigit(name[^1]))
         {
             return false;
         }

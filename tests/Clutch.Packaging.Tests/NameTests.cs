@@ -30,6 +30,9 @@ public sealed class NameTests
     [InlineData("f\u00f6\u00f6", false)]
     [InlineData("", false)]
     [InlineData("_", false)]
+    [InlineData("foo\n", false)]
+    [InlineData("..%2f..%2fetc%2fpasswd", false)]
+    [InlineData("a/b", false)]
     public void Validity_follows_pep_508(string name, bool valid)
     {
         Assert.Equal(valid, ProjectName.IsValid(name));
@@ -42,6 +45,27 @@ public sealed class NameTests
         {
             var error = Assert.Throws<FormatException>(() => ProjectName.Parse(name));
             Assert.Contains($"'{name}'", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Every string of up to 4 characters from an alphabet of edge cases is valid exactly when PEP 508's
+    /// <c>^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$</c> (case-insensitive, ASCII) matches it whole.
+    /// </summary>
+    [Fact]
+    public void Validity_is_exactly_the_pep_508_name_pattern()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\z");
+        const string alphabet = "aZ0._-/%\u00e9 \n";
+        var names = new List<string> { "" };
+        for (var length = 1; length <= 4; length++)
+        {
+            names.AddRange(names.Where(n => n.Length == length - 1).SelectMany(n => alphabet.Select(c => n + c)).ToList());
+        }
+
+        foreach (var name in names)
+        {
+            Assert.True(pattern.IsMatch(name) == ProjectName.IsValid(name), $"'{name}'");
         }
     }
 

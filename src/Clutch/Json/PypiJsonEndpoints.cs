@@ -20,14 +20,20 @@ public static class PypiJsonEndpoints
 
     private static async Task ServeAsync(HttpContext context, string project, string? version, PageCache cache, ReleaseMetadataCache metadataCache)
     {
-        var name = ProjectName.Normalize(project);
-        if (!string.Equals(name.Value, project, StringComparison.Ordinal))
+        switch (ProjectUrl.Classify(project))
         {
-            var rest = version is null ? "/json" : "/" + Uri.EscapeDataString(version) + "/json";
-            await Redirects.Permanent(context, "/pypi/" + Uri.EscapeDataString(name.Value) + rest);
-            return;
+            case ProjectUrlKind.NotAName:
+                await Problem(context, ProjectUrl.NotAName(project));
+                return;
+            // A '%' in the version is an encoded '/' that routing left encoded (no PEP 440 version has
+            // a '%'): escaped again it would redirect to yet another URL. Such a request is a 404 below.
+            case ProjectUrlKind.Redirect when version is null || !version.Contains('%', StringComparison.Ordinal):
+                var rest = version is null ? "/json" : "/" + Uri.EscapeDataString(version) + "/json";
+                await Redirects.Permanent(context, "/pypi/" + ProjectName.Normalize(project).Value + rest);
+                return;
         }
 
+        var name = ProjectName.Normalize(project);
         var detail = await cache.GetDetailAsync(name);
         var releases = detail.Releases;
         Release? release;
@@ -43,7 +49,7 @@ public static class PypiJsonEndpoints
 
         if (release is null)
         {
-            await Problem(context, version is null ? $"Project '{project}' is not in this index." : $"Project '{project}' has no version '{version}'.");
+            await Problem(context, version is null ? $"Project '{project}' is not in this index." : $"Project '{project}' has no version '{ProjectUrl.Show(version)}'.");
             return;
         }
 

@@ -30,10 +30,8 @@ public static class LinksEndpoints
 
     private static async Task ProjectAsync(HttpContext context, string project, PageCache cache, PageResponder responder)
     {
-        var name = ProjectName.Normalize(project);
-        if (!context.Request.Path.Value!.EndsWith('/') || !string.Equals(name.Value, project, StringComparison.Ordinal))
+        if (await ProjectUrl.PageAsync(context, "/links/", project) is not { } name)
         {
-            await Redirects.Permanent(context, "/links/" + Uri.EscapeDataString(name.Value) + "/");
             return;
         }
 

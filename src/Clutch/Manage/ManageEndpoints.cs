@@ -3,6 +3,7 @@ using System.Text.Json;
 using Clutch.Auth;
 using Clutch.Hosting;
 using Clutch.Packaging;
+using Clutch.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -68,10 +69,14 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
         }
 
         var caller = auth.Caller!;
-        if (!ProjectName.TryParse(project, out var name))
+        // Not a project name: no such project (404), as on every page. Another spelling of a valid
+        // name is that project (no redirect: a client does not repeat a POST or DELETE after a 301).
+        if (ProjectUrl.Classify(project) == ProjectUrlKind.NotAName)
         {
-            return Problem(StatusCodes.Status400BadRequest, $"'{project}' is not a valid project name.");
+            return Problem(StatusCodes.Status404NotFound, ProjectUrl.NotAName(project));
         }
+
+        var name = ProjectName.Normalize(project);
 
         var (body, bodyError) = await ReadBodyAsync(context.Request, cancellationToken);
         var reason = ReleaseManager.NormalizeReason(body?.Reason, out var reasonError);

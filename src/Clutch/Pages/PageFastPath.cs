@@ -154,7 +154,7 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
     {
         var end = path.Length - 1;
         name = end > start ? path.AsSpan(start, end - start) : default;
-        return end > start && path[end] == '/' && ProjectName.IsCanonical(name);
+        return end > start && path[end] == '/' && ProjectUrl.Classify(name) == ProjectUrlKind.Canonical;
     }
 
     private SimpleFormat Negotiate(StringValues accept)

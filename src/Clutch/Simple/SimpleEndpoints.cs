@@ -45,10 +45,8 @@ public static class SimpleEndpoints
 
     private static async Task ProjectAsync(HttpContext context, string project, PageCache cache, PageResponder responder)
     {
-        var name = ProjectName.Normalize(project);
-        if (!context.Request.Path.Value!.EndsWith('/') || !string.Equals(name.Value, project, StringComparison.Ordinal))
+        if (await ProjectUrl.PageAsync(context, "/simple/", project) is not { } name)
         {
-            await Redirects.Permanent(context, "/simple/" + Uri.EscapeDataString(name.Value) + "/");
             return;
         }
 

@@ -212,6 +212,21 @@ public sealed class ManageEndpointTests : IAsyncLifetime
         Assert.Equal(detail, (await ManageApi.ProblemAsync(response)).GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/projects/..%2f..%2fetc/releases/1.0/yank", "'..%2f..%2fetc' is not a valid project name")]
+    [InlineData("/api/projects/-demo/releases/1.0/yank", "'-demo' is not a valid project name")]
+    [InlineData("/api/projects/d%C3%A9mo/files/demo-1.0-py3-none-any.whl", "'d\u00e9mo' is not a valid project name")]
+    public async Task Name_that_is_not_a_project_name_is_404_naming_it(string path, string detail)
+    {
+        using var request = new HttpRequestMessage(path.Contains("/files/", StringComparison.Ordinal) ? HttpMethod.Delete : HttpMethod.Post, path);
+        request.Headers.Authorization = Basic("alice", Password);
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.StartsWith(detail, (await ManageApi.ProblemAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False((await Catalog.FindFileAsync(Wheel, CancellationToken.None))!.Yanked);
+    }
+
     [Fact]
     public async Task A_file_of_another_project_is_404_under_this_one()
     {
