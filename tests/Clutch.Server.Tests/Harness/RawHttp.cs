@@ -18,7 +18,11 @@ public sealed record RawResponse(int Status, IReadOnlyDictionary<string, string>
 /// </summary>
 public static class RawHttp
 {
-    public static async Task<RawResponse> SendAsync(Uri server, string method, string target, params (string Name, string Value)[] headers)
+    public static Task<RawResponse> SendAsync(Uri server, string method, string target, params (string Name, string Value)[] headers) =>
+        SendAsync(server, method, target, headers, body: null);
+
+    /// <summary>Sends <paramref name="body"/> (with its Content-Length) after the headers; POST, PUT and PATCH without one send an empty body.</summary>
+    public static async Task<RawResponse> SendAsync(Uri server, string method, string target, IEnumerable<(string Name, string Value)> headers, byte[]? body)
     {
         using var tcp = new TcpClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -30,12 +34,17 @@ public static class RawHttp
             request.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        if (method is "POST" or "PUT" or "PATCH")
+        if (body is not null || method is "POST" or "PUT" or "PATCH")
         {
-            request.Append("Content-Length: 0\r\n");
+            request.Append("Content-Length: ").Append(body?.Length ?? 0).Append("\r\n");
         }
 
         await stream.WriteAsync(Encoding.Latin1.GetBytes(request.Append("\r\n").ToString()), timeout.Token);
+        if (body is not null)
+        {
+            await stream.WriteAsync(body, timeout.Token);
+        }
+
         using var received = new MemoryStream();
         await stream.CopyToAsync(received, timeout.Token);
         var text = Encoding.UTF8.GetString(received.ToArray());
