@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Clutch.Server.Tests.Harness;
+using Clutch.Tests.Shared;
 
 namespace Clutch.Server.Tests.Pages;
 

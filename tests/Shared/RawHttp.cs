@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Clutch.Server.Tests.Harness;
+namespace Clutch.Tests.Shared;
 
 /// <summary>An answer as read off the socket: status, headers (names lower case) and body text.</summary>
 public sealed record RawResponse(int Status, IReadOnlyDictionary<string, string> Headers, string Body)
