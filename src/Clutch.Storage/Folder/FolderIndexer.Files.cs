@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Clutch.Packaging;
@@ -174,7 +173,7 @@ public sealed partial class FolderIndexer
             var previous = candidate.Previous is { } p && p.Sha256 == digests.Sha256 ? p : null;
             var metadata = previous is not null
                 ? new MetadataFacts(previous.RequiresPython, previous.Summary, previous.MetadataSha256, null, null)
-                : await InspectAsync(candidate, digests.Sha256, whole is null ? null : whole.AsMemory(0, length), cancellationToken);
+                : await InspectAsync(candidate, digests.Sha256, whole, length, cancellationToken);
             return Complete(candidate, before, digests, previous, metadata);
         }
         finally
@@ -225,16 +224,17 @@ public sealed partial class FolderIndexer
     }
 
     /// <summary>
-    /// Reads core metadata, from <paramref name="content"/> when the file is already in memory; for wheels
-    /// also stores it as the PEP 658 metadata blob. Never throws on what the archive holds.
+    /// Reads core metadata, from the first <paramref name="length"/> bytes of <paramref name="whole"/>
+    /// when the file is already in memory, else from the file; for wheels also stores it as the PEP 658
+    /// metadata blob. Never throws on what the archive holds.
     /// </summary>
-    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, ReadOnlyMemory<byte>? content, CancellationToken cancellationToken)
+    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, byte[]? whole, int length, CancellationToken cancellationToken)
     {
         try
         {
             InspectionResult? result;
-            await using (Stream stream = content is { } c && MemoryMarshal.TryGetArray(c, out var array)
-                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+            await using (Stream stream = whole is not null
+                ? new MemoryStream(whole, 0, length, writable: false)
                 : OpenRead(candidate.Path))
             {
                 result = await ArchiveInspector.InspectAsync(stream, candidate.Name, ArchiveLimits.Default, cancellationToken);
