@@ -203,7 +203,7 @@ public static class ArchiveInspector
     }
 
     /// <summary>A member path short enough for a one-line message.</summary>
-    internal static string Abbreviated(string name) => name.Length <= 120 ? name : name[..60] + "..." + name[^40..];
+    internal static string Abbreviated(string name) => name.Length <= 80 ? name : name[..40] + "..." + name[^30..];
 
     /// <summary>Wheels and sdists must describe the distribution their filename names.</summary>
     internal static void CheckMatchesFilename(DistributionFilename filename, string path, CoreMetadata metadata)

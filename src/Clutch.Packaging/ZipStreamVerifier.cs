@@ -87,9 +87,10 @@ public sealed class ZipStreamVerifier : IAsyncDisposable
         {
             return new ZipLocalScan(members, false, $"'{filename}': not a readable zip archive ({ArchiveInspector.OneLine(ex.Message)})");
         }
-        catch (EndOfStreamException)
+        catch (Exception ex) when (ex is EndOfStreamException or NotSupportedException or ArgumentException or OverflowException)
         {
-            // Truncated: the central directory reader says so in its own words.
+            // Truncated, or headers this pass cannot follow: the central directory reader checks
+            // every member itself (and says in its own words what is wrong).
             return new ZipLocalScan(members, false, null);
         }
         finally
