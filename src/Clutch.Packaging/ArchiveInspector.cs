@@ -17,6 +17,20 @@ public sealed record ArchiveLimits
     /// <summary>Most members an archive may hold.</summary>
     public int MaxMembers { get; init; } = 200_000;
 
+    /// <summary>Longest member path, in UTF-8 bytes.</summary>
+    /// <remarks>Installers join it to a prefix (site-packages, a build directory) that may itself be a
+    /// few hundred bytes long; 1024 leaves room under Linux's PATH_MAX of 4096 for any prefix and is
+    /// far beyond what real distributions use (their longest paths are around 200 bytes).</remarks>
+    public int MaxMemberPathBytes { get; init; } = 1024;
+
+    /// <summary>Most directory levels in a member path.</summary>
+    /// <remarks>pip creates the directories recursively and crashes thousands of levels deep; real
+    /// distributions nest at most a few dozen levels (vendored JavaScript included).</remarks>
+    public int MaxMemberPathDepth { get; init; } = 64;
+
+    /// <summary>Longest single path segment, in UTF-8 bytes: NAME_MAX on every common file system.</summary>
+    public int MaxMemberNameBytes { get; init; } = 255;
+
     /// <summary>Largest compression ratio of a member (zip bomb guard).</summary>
     /// <remarks>Checked for members (zip) or streams (gzip) past <see cref="RatioCheckThresholdBytes"/>,
     /// since small files legitimately compress far better than large ones.</remarks>
@@ -42,13 +56,26 @@ public static class ArchiveInspector
     /// <summary>
     /// Inspects a distribution. Wheels: <c>{name}-{ver}.dist-info/METADATA</c>; sdists: top-level
     /// <c>PKG-INFO</c>; eggs: <c>EGG-INFO/PKG-INFO</c> with <c>EGG-INFO/requires.txt</c> merged
-    /// into Requires-Dist. Refuses bombs, symlinks, absolute and <c>..</c> members with
-    /// <see cref="InvalidArchiveException"/>. Legacy bdists (exe/msi/rpm/dmg) are not inspected:
+    /// into Requires-Dist. Refuses with <see cref="InvalidArchiveException"/> what an installer
+    /// would fail on or tools would read differently: bombs, symlinks, absolute, <c>..</c>, too long
+    /// or too deep members, duplicate members, zip members whose CRC-32 or size is wrong or whose
+    /// central directory record and local header disagree, and metadata that is not UTF-8, has an
+    /// unknown major Metadata-Version or gives a single-use field twice with different values. Legacy bdists (exe/msi/rpm/dmg) are not inspected:
     /// returns null. <c>.tar.bz2</c> and <c>.tar.xz</c> sdists are refused: the base library has
     /// no decoder for them.
     /// </summary>
-    public static async ValueTask<InspectionResult?> InspectAsync(
+    public static ValueTask<InspectionResult?> InspectAsync(
         Stream stream, DistributionFilename filename, ArchiveLimits limits, CancellationToken cancellationToken)
+        => InspectAsync(stream, filename, limits, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InspectAsync(Stream, DistributionFilename, ArchiveLimits, CancellationToken)"/>;
+    /// for zips, <paramref name="zipScan"/> is what <see cref="ZipStreamVerifier"/> found in a pass
+    /// over the same bytes (while they were received or hashed), so the members are not read again:
+    /// only the central directory is checked against it. Null: the pass is made here.
+    /// </summary>
+    public static async ValueTask<InspectionResult?> InspectAsync(
+        Stream stream, DistributionFilename filename, ArchiveLimits limits, ZipLocalScan? zipScan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(filename);
@@ -60,11 +87,11 @@ public static class ArchiveInspector
             {
                 case DistributionType.Wheel:
                 case DistributionType.Egg:
-                    return await ZipInspector.InspectAsync(stream, filename, limits, cancellationToken).ConfigureAwait(false);
+                    return await ZipInspector.InspectAsync(stream, filename, limits, zipScan, cancellationToken).ConfigureAwait(false);
                 case DistributionType.Sdist:
                     if (file.EndsWith(".zip", StringComparison.Ordinal))
                     {
-                        return await ZipInspector.InspectAsync(stream, filename, limits, cancellationToken).ConfigureAwait(false);
+                        return await ZipInspector.InspectAsync(stream, filename, limits, zipScan, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (file.EndsWith(".tar.gz", StringComparison.Ordinal) || file.EndsWith(".tgz", StringComparison.Ordinal))
@@ -112,9 +139,10 @@ public static class ArchiveInspector
 
     /// <summary>
     /// Checks a member path and returns it without empty and <c>.</c> segments. Refuses absolute
-    /// paths, drive letters, backslashes, NUL and <c>..</c> segments.
+    /// paths, drive letters, backslashes, NUL, <c>..</c> segments and paths longer or deeper than
+    /// <paramref name="limits"/> allow.
     /// </summary>
-    internal static string CheckMemberPath(string file, string name)
+    internal static string CheckMemberPath(string file, string name, ArchiveLimits limits)
     {
         if (name.Length == 0)
         {
@@ -138,14 +166,32 @@ public static class ArchiveInspector
 
         var segments = name.Split('/');
         var clean = true;
+        var depth = 0;
         foreach (var segment in segments)
         {
             if (segment == "..")
             {
-                throw new InvalidArchiveException($"'{file}': member '{name}' escapes the archive ('..')");
+                throw new InvalidArchiveException($"'{file}': member '{Abbreviated(name)}' escapes the archive ('..')");
             }
 
-            clean &= segment.Length > 0 && segment != ".";
+            if (System.Text.Encoding.UTF8.GetByteCount(segment) > limits.MaxMemberNameBytes)
+            {
+                throw new InvalidArchiveException($"'{file}': member '{Abbreviated(name)}' has a name longer than {limits.MaxMemberNameBytes} bytes");
+            }
+
+            var real = segment.Length > 0 && segment != ".";
+            depth += real ? 1 : 0;
+            clean &= real;
+        }
+
+        if (depth > limits.MaxMemberPathDepth)
+        {
+            throw new InvalidArchiveException($"'{file}': member '{Abbreviated(name)}' is nested {depth} levels deep, more than the limit of {limits.MaxMemberPathDepth}");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > limits.MaxMemberPathBytes)
+        {
+            throw new InvalidArchiveException($"'{file}': member '{Abbreviated(name)}' has a path longer than {limits.MaxMemberPathBytes} bytes");
         }
 
         if (clean)
@@ -155,6 +201,9 @@ public static class ArchiveInspector
 
         return string.Join('/', Array.FindAll(segments, s => s.Length > 0 && s != "."));
     }
+
+    /// <summary>A member path short enough for a one-line message.</summary>
+    internal static string Abbreviated(string name) => name.Length <= 80 ? name : name[..40] + "..." + name[^30..];
 
     /// <summary>Wheels and sdists must describe the distribution their filename names.</summary>
     internal static void CheckMatchesFilename(DistributionFilename filename, string path, CoreMetadata metadata)

@@ -94,7 +94,16 @@ public sealed class DigestCalculator : IDisposable
 
     /// <summary>Reads the stream to its end and returns its digests.</summary>
     /// <remarks>One pooled 1 MiB buffer; see the class remarks for the use of a second core.</remarks>
-    public static async ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken, DigestKinds kinds = DigestKinds.All)
+    public static ValueTask<FileDigests> ComputeAsync(Stream stream, CancellationToken cancellationToken, DigestKinds kinds = DigestKinds.All)
+        => ComputeAsync(stream, null, cancellationToken, kinds);
+
+    /// <summary>
+    /// Reads the stream to its end and returns its digests; every chunk read is also given to
+    /// <paramref name="alsoTo"/> (which must copy what it keeps), so another check rides on the
+    /// same read (a zip's members: <see cref="ZipStreamVerifier"/>).
+    /// </summary>
+    public static async ValueTask<FileDigests> ComputeAsync(
+        Stream stream, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? alsoTo, CancellationToken cancellationToken, DigestKinds kinds = DigestKinds.All)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var calculator = new DigestCalculator(kinds);
@@ -104,7 +113,9 @@ public sealed class DigestCalculator : IDisposable
             int n;
             while ((n = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
+                var feed = alsoTo is null ? ValueTask.CompletedTask : alsoTo(buffer.AsMemory(0, n), cancellationToken);
                 calculator.Append(buffer, 0, n);
+                await feed.ConfigureAwait(false);
             }
         }
         finally

@@ -35,7 +35,7 @@ internal static class TarInspector
         long total = 0;
         var topLevel = new HashSet<string>(StringComparer.Ordinal);
         var pkgInfo = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var duplicates = new HashSet<string>(StringComparer.Ordinal);
+        var files = new HashSet<string>(StringComparer.Ordinal);
         TarEntry? entry;
         while ((entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false)) is not null)
         {
@@ -49,7 +49,7 @@ internal static class TarInspector
                 throw new InvalidArchiveException($"'{file}': more than the limit of {limits.MaxMembers} members");
             }
 
-            var path = ArchiveInspector.CheckMemberPath(file, entry.Name);
+            var path = ArchiveInspector.CheckMemberPath(file, entry.Name, limits);
             CheckType(file, entry);
             if (entry.Length > limits.MaxMemberBytes)
             {
@@ -65,6 +65,13 @@ internal static class TarInspector
             var isDirectory = entry.EntryType == TarEntryType.Directory;
             var slash = ArchiveInspector.NoteTopLevel(topLevel, path, isDirectory);
 
+            // A tar may hold a name twice (the later one wins on extraction, a reader may take
+            // either): refused, as tools would disagree on the content. Repeated directories are harmless.
+            if (!isDirectory && !files.Add(path))
+            {
+                throw new InvalidArchiveException($"'{file}': member '{ArchiveInspector.Abbreviated(path)}' appears more than once");
+            }
+
             // Only the top directory's own PKG-INFO counts (not src/*.egg-info/PKG-INFO).
             if (!isDirectory && slash > 0 && path.IndexOf('/', slash + 1) < 0 && path.AsSpan(slash + 1).SequenceEqual("PKG-INFO"))
             {
@@ -76,10 +83,7 @@ internal static class TarInspector
                 var bytes = entry.DataStream is null
                     ? []
                     : await ArchiveInspector.ReadBoundedAsync(entry.DataStream, limits.MaxMetadataBytes, file, path, cancellationToken).ConfigureAwait(false);
-                if (!pkgInfo.TryAdd(path, bytes))
-                {
-                    duplicates.Add(path);
-                }
+                pkgInfo.Add(path, bytes);
             }
         }
 
@@ -89,17 +93,12 @@ internal static class TarInspector
         }
 
         var metadataPath = ZipInspector.SdistTop(file, topLevel) + "/PKG-INFO";
-        if (duplicates.Contains(metadataPath))
-        {
-            throw new InvalidArchiveException($"'{file}': {metadataPath} appears more than once");
-        }
-
         if (!pkgInfo.TryGetValue(metadataPath, out var metadataBytes))
         {
             throw new InvalidArchiveException($"'{file}': {metadataPath} is missing");
         }
 
-        var metadata = CoreMetadata.Parse(metadataBytes);
+        var metadata = MetadataRules.Parse(file, metadataPath, metadataBytes);
         ArchiveInspector.CheckMatchesFilename(filename, metadataPath, metadata);
         return new InspectionResult(metadata, metadataBytes, metadataPath);
     }

@@ -9,7 +9,12 @@ internal static class ZipInspector
     private const int UnixRegular = 0x8000;
     private const int UnixDirectory = 0x4000;
 
-    public static async ValueTask<InspectionResult?> InspectAsync(Stream stream, DistributionFilename filename, ArchiveLimits limits, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inspects the zip; <paramref name="scan"/> is what a forward pass over the same bytes found
+    /// (<see cref="ZipStreamVerifier"/>), or null to make that pass here first.
+    /// </summary>
+    public static async ValueTask<InspectionResult?> InspectAsync(
+        Stream stream, DistributionFilename filename, ArchiveLimits limits, ZipLocalScan? scan, CancellationToken cancellationToken)
     {
         Stream? temp = null;
         try
@@ -23,10 +28,19 @@ internal static class ZipInspector
                 stream = temp;
             }
 
+            if (scan is null)
+            {
+                var start = stream.Position;
+                scan = await ZipStreamVerifier.ScanAsync(stream, filename.Filename, limits, cancellationToken).ConfigureAwait(false);
+                stream.Position = start;
+            }
+
+            ZipMemberCheck.ThrowIfFailed(scan);
+
             var zip = await ZipArchive.CreateAsync(stream, ZipArchiveMode.Read, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
             await using (zip.ConfigureAwait(false))
             {
-                return await InspectEntriesAsync(zip, filename, limits, cancellationToken).ConfigureAwait(false);
+                return await InspectEntriesAsync(zip, filename, limits, scan, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -38,7 +52,8 @@ internal static class ZipInspector
         }
     }
 
-    private static async ValueTask<InspectionResult?> InspectEntriesAsync(ZipArchive zip, DistributionFilename filename, ArchiveLimits limits, CancellationToken cancellationToken)
+    private static async ValueTask<InspectionResult?> InspectEntriesAsync(
+        ZipArchive zip, DistributionFilename filename, ArchiveLimits limits, ZipLocalScan scan, CancellationToken cancellationToken)
     {
         var file = filename.Filename;
         var entries = zip.Entries;
@@ -51,10 +66,10 @@ internal static class ZipInspector
         var topLevel = new HashSet<string>(StringComparer.Ordinal);
         var distInfo = new HashSet<string>(StringComparer.Ordinal);
         var byPath = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
-        var duplicates = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var path = ArchiveInspector.CheckMemberPath(file, entry.FullName);
+            var path = ArchiveInspector.CheckMemberPath(file, entry.FullName, limits);
             var type = (entry.ExternalAttributes >> 16) & UnixTypeMask;
             if (type != 0 && type != UnixRegular && type != UnixDirectory)
             {
@@ -75,12 +90,19 @@ internal static class ZipInspector
                 distInfo.Add(path[..slash]);
             }
 
-            if (!entry.FullName.EndsWith('/') && !byPath.TryAdd(path, entry))
+            // Two members of one name: tools read different ones (PyPI refuses them too).
+            if (!names.Add(path))
             {
-                duplicates.Add(path);
+                throw new InvalidArchiveException($"'{file}': member '{ArchiveInspector.Abbreviated(path)}' appears more than once");
+            }
+
+            if (!entry.FullName.EndsWith('/'))
+            {
+                byPath.Add(path, entry);
             }
         }
 
+        await ZipMemberCheck.CheckAsync(zip, file, scan, cancellationToken).ConfigureAwait(false);
         string metadataPath;
         string? requiresPath = null;
         switch (filename.Type)
@@ -97,18 +119,13 @@ internal static class ZipInspector
                 break;
         }
 
-        if (duplicates.Contains(metadataPath))
-        {
-            throw new InvalidArchiveException($"'{file}': {metadataPath} appears more than once");
-        }
-
         if (!byPath.TryGetValue(metadataPath, out var metadataEntry))
         {
             throw new InvalidArchiveException($"'{file}': {metadataPath} is missing");
         }
 
         var bytes = await ReadEntryAsync(file, metadataEntry, metadataPath, limits, cancellationToken).ConfigureAwait(false);
-        var metadata = CoreMetadata.Parse(bytes);
+        var metadata = MetadataRules.Parse(file, metadataPath, bytes);
         if (filename.Type == DistributionType.Egg)
         {
             if (requiresPath is not null && byPath.TryGetValue(requiresPath, out var requiresEntry))

@@ -58,7 +58,7 @@ internal static class ArchiveBuilder
                 {
                     entry.DataStream = member.ZeroBytes > 0
                         ? new MemoryStream(new byte[member.ZeroBytes])
-                        : new MemoryStream(Encoding.UTF8.GetBytes(member.Content ?? ""));
+                        : new MemoryStream(member.Bytes ?? Encoding.UTF8.GetBytes(member.Content ?? ""));
                 }
 
                 writer.WriteEntry(entry);
@@ -134,6 +134,47 @@ internal static class ArchiveBuilder
         }
     }
 
+    /// <summary>Flips the CRC-32 of a zip member in its local header, its central directory record, or both.</summary>
+    public static byte[] PatchZipCrc(byte[] zip, string name, bool local = true, bool central = true)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        var found = false;
+        for (var i = 0; i + 46 < zip.Length; i++)
+        {
+            if (local && zip[i] == 0x50 && zip[i + 1] == 0x4b && zip[i + 2] == 3 && zip[i + 3] == 4
+                && BitConverter.ToUInt16(zip, i + 26) == nameBytes.Length && zip.AsSpan(i + 30, nameBytes.Length).SequenceEqual(nameBytes))
+            {
+                zip[i + 14] ^= 0x5A;
+                found = true;
+            }
+            else if (central && zip[i] == 0x50 && zip[i + 1] == 0x4b && zip[i + 2] == 1 && zip[i + 3] == 2
+                && BitConverter.ToUInt16(zip, i + 28) == nameBytes.Length && zip.AsSpan(i + 46, nameBytes.Length).SequenceEqual(nameBytes))
+            {
+                zip[i + 16] ^= 0x5A;
+                found = true;
+            }
+        }
+
+        return found ? zip : throw new InvalidOperationException($"no member named {name}");
+    }
+
+    /// <summary>A zip written to a stream that cannot seek: sizes and CRCs go in data descriptors after each member.</summary>
+    public static MemoryStream ZipWithDataDescriptors(params (string Name, string Content)[] members)
+    {
+        var stream = new MemoryStream();
+        using (var zip = new ZipArchive(new WriteOnlyStream(stream), ZipArchiveMode.Create))
+        {
+            foreach (var (name, content) in members)
+            {
+                using var data = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+                data.Write(Encoding.UTF8.GetBytes(content));
+            }
+        }
+
+        stream.Position = 0;
+        return stream;
+    }
+
     private static void WriteZeros(Stream stream, long count)
     {
         var zeros = new byte[1 << 20];
@@ -148,7 +189,8 @@ internal static class ArchiveBuilder
 
 internal sealed record ZipMember(string Name, byte[] Content, int UnixMode = 0, long ZeroBytes = 0);
 
-internal sealed record TarMember(string Name, string? Content = null, TarEntryType Type = TarEntryType.RegularFile, string? LinkName = null, long ZeroBytes = 0);
+internal sealed record TarMember(
+    string Name, string? Content = null, TarEntryType Type = TarEntryType.RegularFile, string? LinkName = null, long ZeroBytes = 0, byte[]? Bytes = null);
 
 /// <summary>A stream of zeros that never holds them in memory.</summary>
 internal sealed class ZeroStream(long length) : Stream
@@ -176,6 +218,29 @@ internal sealed class ZeroStream(long length) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Writes through without seeking, as to a pipe.</summary>
+internal sealed class WriteOnlyStream(Stream inner) : Stream
+{
+    private long _written;
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        _written += count;
+    }
+
+    public override void Flush() => inner.Flush();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 }
 
 /// <summary>Hides seeking, as a network stream would.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Clutch.Packaging;
@@ -140,6 +139,7 @@ public sealed partial class FolderIndexer
         {
             var length = 0;
             FileDigests digests;
+            ZipLocalScan? zipScan = null;
             try
             {
                 if (whole is not null)
@@ -149,8 +149,14 @@ public sealed partial class FolderIndexer
                 }
                 else
                 {
-                    await using var stream = OpenRead(candidate.Path);
-                    digests = await DigestCalculator.ComputeAsync(stream, cancellationToken);
+                    // A zip's members are checked (CRC-32, sizes) on the same read that hashes it.
+                    var verifier = ZipStreamVerifier.Start(candidate.Name.Filename, ArchiveLimits.Default);
+                    await using (verifier)
+                    {
+                        await using var stream = OpenRead(candidate.Path);
+                        digests = await DigestCalculator.ComputeAsync(stream, verifier is null ? null : verifier.WriteAsync, cancellationToken);
+                        zipScan = verifier is null ? null : await verifier.CompleteAsync();
+                    }
                 }
 
                 Interlocked.Increment(ref _hashCount);
@@ -174,7 +180,7 @@ public sealed partial class FolderIndexer
             var previous = candidate.Previous is { } p && p.Sha256 == digests.Sha256 ? p : null;
             var metadata = previous is not null
                 ? new MetadataFacts(previous.RequiresPython, previous.Summary, previous.MetadataSha256, null, null)
-                : await InspectAsync(candidate, digests.Sha256, whole is null ? null : whole.AsMemory(0, length), cancellationToken);
+                : await InspectAsync(candidate, digests.Sha256, whole, length, zipScan, cancellationToken);
             return Complete(candidate, before, digests, previous, metadata);
         }
         finally
@@ -225,19 +231,22 @@ public sealed partial class FolderIndexer
     }
 
     /// <summary>
-    /// Reads core metadata, from <paramref name="content"/> when the file is already in memory; for wheels
-    /// also stores it as the PEP 658 metadata blob. Never throws on what the archive holds.
+    /// Reads core metadata, from the first <paramref name="length"/> bytes of <paramref name="whole"/>
+    /// when the file is already in memory, else from the file (with <paramref name="zipScan"/>, the check
+    /// of a zip's members made while it was hashed); for wheels also stores it as the PEP 658 metadata
+    /// blob. Never throws on what the archive holds.
     /// </summary>
-    private async Task<MetadataFacts> InspectAsync(Candidate candidate, string sha256, ReadOnlyMemory<byte>? content, CancellationToken cancellationToken)
+    private async Task<MetadataFacts> InspectAsync(
+        Candidate candidate, string sha256, byte[]? whole, int length, ZipLocalScan? zipScan, CancellationToken cancellationToken)
     {
         try
         {
             InspectionResult? result;
-            await using (Stream stream = content is { } c && MemoryMarshal.TryGetArray(c, out var array)
-                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+            await using (Stream stream = whole is not null
+                ? new MemoryStream(whole, 0, length, writable: false)
                 : OpenRead(candidate.Path))
             {
-                result = await ArchiveInspector.InspectAsync(stream, candidate.Name, ArchiveLimits.Default, cancellationToken);
+                result = await ArchiveInspector.InspectAsync(stream, candidate.Name, ArchiveLimits.Default, zipScan, cancellationToken);
             }
 
             if (result is null)

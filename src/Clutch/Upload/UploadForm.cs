@@ -16,6 +16,9 @@ public sealed class UploadForm : IDisposable
 
     public Packaging.FileDigests? Digests { get; set; }
 
+    /// <summary>For a zip (wheel, egg, zip sdist): what the check of its members found as it streamed in.</summary>
+    public Packaging.ZipLocalScan? ZipScan { get; set; }
+
     public string? this[string name] => _fields.TryGetValue(name, out var values) ? values[0] : null;
 
     public void Add(string name, string value)

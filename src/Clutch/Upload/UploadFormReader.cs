@@ -71,7 +71,13 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     form.Filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                     await beforeContent(form);
                     form.TempPath = temp.NewPath();
-                    form.Digests = await StreamToFileAsync(section.Body, form.TempPath, maxFileBytes, InlineDigests(form), cancellationToken);
+                    var verifier = ZipStreamVerifier.Start(form.Filename, ArchiveLimits.Default);
+                    await using (verifier)
+                    {
+                        form.Digests = await StreamToFileAsync(section.Body, form.TempPath, maxFileBytes, InlineDigests(form), verifier, cancellationToken);
+                        form.ZipScan = verifier is null ? null : await verifier.CompleteAsync();
+                    }
+
                     continue;
                 }
 
@@ -154,13 +160,16 @@ public sealed class UploadFormReader(UploadTempFiles temp)
     }
 
     /// <summary>
-    /// Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it. Two pooled
-    /// buffers: while one chunk is hashed and written, the next is read from the socket, so memory
-    /// stays at two chunks whatever the file size. Every <see cref="WritebackBytes"/> a flush to disk
+    /// Copies the file part to <paramref name="path"/> (flushed to disk) while hashing it and, for a
+    /// zip, while <paramref name="verifier"/> checks its members on another core (so a large wheel is
+    /// not read again to check it). Two pooled buffers: while one chunk is hashed and written, the
+    /// next is read from the socket, so memory stays at two chunks whatever the file size (the
+    /// verifier keeps a few copies of its own). Every <see cref="WritebackBytes"/> a flush to disk
     /// starts in the background, so the disk writes while the rest arrives and the final flush has
     /// little left to do.
     /// </summary>
-    private static async Task<FileDigests> StreamToFileAsync(Stream body, string path, long maxBytes, DigestKinds kinds, CancellationToken cancellationToken)
+    private static async Task<FileDigests> StreamToFileAsync(
+        Stream body, string path, long maxBytes, DigestKinds kinds, ZipStreamVerifier? verifier, CancellationToken cancellationToken)
     {
         using var digests = new DigestCalculator(kinds);
         var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -193,6 +202,9 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     var count = n;
                     var hash = Task.Run(() => digests.Append(chunk, 0, count), cancellationToken);
                     var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
+
+                    // The verifier copies the chunk before its task completes; it waits only when behind.
+                    var verify = verifier is null ? Task.CompletedTask : verifier.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
                     try
                     {
                         n = await ReadChunkAsync(body, next, cancellationToken);
@@ -200,11 +212,12 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     finally
                     {
                         // Never leave a hash or write running on a buffer that goes back to the pool.
-                        await Task.WhenAll(hash, write).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        await Task.WhenAll(hash, write, verify).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     }
 
                     await hash;
                     await write;
+                    await verify;
                     (current, next) = (next, current);
                     if (size - flushedAt >= WritebackBytes && writeback.IsCompleted)
                     {

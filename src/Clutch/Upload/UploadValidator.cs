@@ -105,7 +105,7 @@ public static class UploadValidator
         try
         {
             await using var stream = new FileStream(form.TempPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
-            var result = await ArchiveInspector.InspectAsync(stream, name, ArchiveLimits.Default, cancellationToken);
+            var result = await ArchiveInspector.InspectAsync(stream, name, ArchiveLimits.Default, form.ZipScan, cancellationToken);
             if (result is not null && name.Type == DistributionType.Egg)
             {
                 // The inspector checks wheels and sdists against their filename; eggs are checked here.

@@ -17,11 +17,14 @@ public sealed record PackageSpec(string Name, string Version)
 
     public string? RequiresPython { get; init; }
 
+    /// <summary>Random (incompressible) bytes the module carries, so the file is of real size: a few MB, like pip's own wheel.</summary>
+    public int PaddingBytes { get; init; }
+
     /// <summary>The importable module the package ships; it holds <c>__version__</c>.</summary>
     public string ModuleName => PackageFiles.Normalize(Name).Replace('-', '_');
 
     internal string CacheKey(PackageKind kind) =>
-        string.Join('|', kind, Name, Version, RequiresPython ?? "", string.Join(',', Dependencies));
+        string.Join('|', kind, Name, Version, RequiresPython ?? "", string.Join(',', Dependencies), PaddingBytes);
 }
 
 /// <summary>
@@ -133,8 +136,18 @@ public static class PackageFactory
         }
     }
 
-    private static void WriteModule(string dir, PackageSpec spec) =>
-        File.WriteAllText(Path.Combine(dir, spec.ModuleName + ".py"), $"__version__ = {PyString(spec.Version)}\n");
+    private static void WriteModule(string dir, PackageSpec spec)
+    {
+        var module = $"__version__ = {PyString(spec.Version)}\n";
+        if (spec.PaddingBytes > 0)
+        {
+            var padding = new byte[spec.PaddingBytes];
+            new Random(spec.PaddingBytes).NextBytes(padding);
+            module += $"_PADDING = {PyString(Convert.ToBase64String(padding))}\n";
+        }
+
+        File.WriteAllText(Path.Combine(dir, spec.ModuleName + ".py"), module);
+    }
 
     private static string PyString(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }
