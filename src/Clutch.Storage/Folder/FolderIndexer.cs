@@ -416,7 +416,14 @@ public sealed partial class FolderIndexer
         if (DistributionFilename.TryParse(filename, folder, out var result, out var error)
             || (folder is not null && DistributionFilename.TryParse(filename, null, out result, out _)))
         {
-            return result;
+            // Its project page would be a 404 (the URL names no valid project), and pip refuses such
+            // a name as a requirement: listing it would publish a file nobody can reach.
+            if (ProjectName.IsValid(result!.Project.Value))
+            {
+                return result;
+            }
+
+            error = $"'{result.RawName}' is not a valid project name (PEP 508)";
         }
 
         WarnOnce(path, () => FolderIndexerLog.UnrecognizedFile(_logger, path, error ?? "unrecognized"));

@@ -89,6 +89,22 @@ public sealed class FolderIndexerScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_whose_project_is_not_a_valid_name_is_skipped_with_one_warning()
+    {
+        _folder.Drop("caf\u00e9-1.0.tar.gz", TestPackages.Sdist("caf\u00e9", "1.0"));
+        _folder.Drop("foo_-1.0.tar.gz", TestPackages.Sdist("foo_", "1.0"));
+        _folder.Drop("ok-1.0.tar.gz", TestPackages.Sdist("ok", "1.0"));
+
+        await _folder.Indexer.ScanAsync(null, Ct);
+        await _folder.Indexer.ScanAsync(null, Ct);
+
+        Assert.Equal(["ok-1.0.tar.gz"], (await _folder.Catalog.GetAllFilesAsync(Ct)).Select(f => f.Path));
+        Assert.Single(_folder.Log.Warnings, w => w.Contains("caf\u00e9-1.0.tar.gz", StringComparison.Ordinal) && w.Contains("not a valid project name", StringComparison.Ordinal));
+        Assert.Single(_folder.Log.Warnings, w => w.Contains("foo_-1.0.tar.gz", StringComparison.Ordinal) && w.Contains("not a valid project name", StringComparison.Ordinal));
+        Assert.Equal(2, _folder.Log.Warnings.Count);
+    }
+
+    [Fact]
     public async Task A_restart_over_an_unchanged_folder_hashes_nothing()
     {
         for (var i = 0; i < 20; i++)
