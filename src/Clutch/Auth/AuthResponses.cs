@@ -17,6 +17,7 @@ public static class AuthResponses
                 return false;
             case AuthOutcome.Throttled:
                 context.Response.Headers.RetryAfter = result.Throttle.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                PlainText.SetReasonPhrase(context, result.Throttle.Message);
                 await PlainText.WriteAsync(context, StatusCodes.Status429TooManyRequests, result.Throttle.Message + "\n");
                 return true;
             case AuthOutcome.Invalid:

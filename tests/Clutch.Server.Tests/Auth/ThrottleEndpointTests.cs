@@ -59,6 +59,8 @@ public sealed class ThrottleEndpointTests : IAsyncLifetime
         Assert.Matches(@"^Too many failed logins for 'bob' from this address; retry in (\d+) s\.\n$", body);
         var seconds = int.Parse(System.Text.RegularExpressions.Regex.Match(body, @"retry in (\d+) s").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromSeconds(seconds), throttled.Headers.RetryAfter?.Delta);
+        // twine prints the status line's reason phrase (the body only with --verbose).
+        Assert.Equal(body.TrimEnd('\n'), throttled.ReasonPhrase);
     }
 
     [Fact]
