@@ -26,8 +26,6 @@ else
   CLUTCH=(dotnet "$PWD/src/Clutch/bin/Release/net10.0/clutch.dll")
 fi
 
-echo "bench-password" | "${CLUTCH[@]}" user add bench --password-stdin --root "$WORK/packages" >/dev/null
-
 # The request bodies are built up front, as twine builds them (the fields, then the file part), and
 # streamed by curl from disk (-T): `curl -F` spends more CPU than the server on this 2-core machine
 # and caps at ~250 MB/s even against a null sink. Two uploads: sha256 only (curl, most CI scripts),
@@ -84,6 +82,8 @@ for _ in $(seq 1 300); do
   curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
   sleep 0.1
 done
+# The user is added once serve has created the index (admin commands refuse a folder without one).
+echo "bench-password" | "${CLUTCH[@]}" user add bench --password-stdin --root "$WORK/packages" >/dev/null
 
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
 measure() { # measure LABEL VERSION EXPECTED_SHA256

@@ -9,7 +9,7 @@ public static class AuthRegistration
     {
         services.AddSingleton(new HtpasswdUsers(options.Htpasswd));
         services.AddSingleton(sp => new FailureThrottle(
-            options.AuthFailureLimit, TimeSpan.FromSeconds(options.AuthFailureWindowSeconds), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            options.AuthFailureLimit, options.AuthFailureAddressLimit, TimeSpan.FromSeconds(options.AuthFailureWindowSeconds), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<Storage.Accounts.IAccountStore>(), sp.GetRequiredService<HtpasswdUsers>(),
             sp.GetRequiredService<FailureThrottle>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));

@@ -16,8 +16,9 @@ public static class AuthResponses
             case AuthOutcome.Authenticated:
                 return false;
             case AuthOutcome.Throttled:
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await PlainText.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; retry later.\n");
+                context.Response.Headers.RetryAfter = result.Throttle.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                PlainText.SetReasonPhrase(context, result.Throttle.Message);
+                await PlainText.WriteAsync(context, StatusCodes.Status429TooManyRequests, result.Throttle.Message + "\n");
                 return true;
             case AuthOutcome.Invalid:
                 context.Response.Headers.WWWAuthenticate = Challenge;

@@ -19,7 +19,8 @@ public enum AuthOutcome
     Throttled,
 }
 
-public readonly record struct AuthResult(AuthOutcome Outcome, Caller? Caller = null, TimeSpan RetryAfter = default);
+/// <summary>The outcome of a request's credentials; <see cref="Throttle"/> says how long a throttled login waits, and why.</summary>
+public readonly record struct AuthResult(AuthOutcome Outcome, Caller? Caller = null, ThrottleVerdict Throttle = default);
 
 /// <summary>
 /// HTTP Basic authentication: a user's name and password, or <c>__token__</c> and an API token.
@@ -59,24 +60,34 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
             return context.Request.Headers.Authorization.Count == 0 ? new AuthResult(AuthOutcome.Anonymous) : new AuthResult(AuthOutcome.Invalid);
         }
 
-        var client = context.Connection.RemoteIpAddress;
-        if (throttle.IsThrottled(client, out var retryAfter))
+        // A token login is checked before (and never counted by) the throttle: a token is not guessable,
+        // and someone else's wrong passwords from the same address must not stop CI. A token works with
+        // __token__ (as on PyPI) and with its own user's name (user:token in a pip URL).
+        if (user == TokenUser)
         {
-            return new AuthResult(AuthOutcome.Throttled, RetryAfter: retryAfter);
+            var tokenCaller = await VerifyTokenAsync(secret, null, context.RequestAborted);
+            return tokenCaller is null ? new AuthResult(AuthOutcome.Invalid) : new AuthResult(AuthOutcome.Authenticated, tokenCaller);
         }
 
-        // A token works with __token__ (as on PyPI) and with its own user's name (user:token in a pip URL).
-        var caller = user == TokenUser
-            ? await VerifyTokenAsync(secret, null, context.RequestAborted)
-            : (secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal) ? await VerifyTokenAsync(secret, user, context.RequestAborted) : null)
-              ?? await VerifyPasswordAsync(user, secret, context.RequestAborted);
+        if (secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal) && await VerifyTokenAsync(secret, user, context.RequestAborted) is { } userToken)
+        {
+            return new AuthResult(AuthOutcome.Authenticated, userToken);
+        }
+
+        var client = context.Connection.RemoteIpAddress;
+        if (throttle.IsThrottled(client, user, out var verdict))
+        {
+            return new AuthResult(AuthOutcome.Throttled, Throttle: verdict);
+        }
+
+        var caller = await VerifyPasswordAsync(user, secret, context.RequestAborted);
         if (caller is null)
         {
-            throttle.RecordFailure(client);
+            throttle.RecordFailure(client, user);
             return new AuthResult(AuthOutcome.Invalid);
         }
 
-        throttle.RecordSuccess(client);
+        throttle.RecordSuccess(client, user);
         return new AuthResult(AuthOutcome.Authenticated, caller);
     }
 

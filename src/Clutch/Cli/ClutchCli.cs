@@ -5,7 +5,10 @@ namespace Clutch.Cli;
 /// <summary>The <c>clutch</c> command line: one subcommand per file in this folder.</summary>
 public static class ClutchCli
 {
-    public static Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => Create().Parse(args).InvokeAsync();
+
+    /// <summary>Every command, argument and option of <c>clutch</c>.</summary>
+    public static RootCommand Create()
     {
         var root = new RootCommand("Clutch: a private Python package index for pip, easy_install, poetry, uv and twine.");
         root.Subcommands.Add(ServeCommand.Create());
@@ -18,6 +21,6 @@ public static class ClutchCli
         }
 
         root.Subcommands.Add(GcCommand.Create());
-        return root.Parse(args).InvokeAsync();
+        return root;
     }
 }

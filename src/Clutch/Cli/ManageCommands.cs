@@ -78,7 +78,7 @@ public static class ManageCommands
 
     private static Command ReleaseFilename()
     {
-        var filename = new Argument<string>("FILENAME");
+        var filename = new Argument<string>("FILENAME") { Description = "A distribution filename deleted earlier (e.g. mypkg-1.2.0-py3-none-any.whl)." };
         var store = new CatalogCommandOptions();
         var command = new Command("release-filename", "Let a deleted filename be uploaded again.") { filename };
         store.AddTo(command);
@@ -100,7 +100,7 @@ public static class ManageCommands
     private static string Actor => "cli:" + Environment.UserName;
 
     private static (Argument<string> Project, Argument<string> Target) Arguments() =>
-        (new Argument<string>("PROJECT"), new Argument<string>("VERSION|FILENAME") { Description = "A version (every file of it) or one distribution filename." });
+        (new Argument<string>("PROJECT") { Description = "Project name (any spelling: My_Pkg and my-pkg are one project)." }, new Argument<string>("VERSION|FILENAME") { Description = "A version (every file of it) or one distribution filename." });
 
     /// <summary>Opens the catalog and folder <paramref name="store"/> names and runs <paramref name="body"/> with a manager over them.</summary>
     internal static Task<int> RunAsync(CatalogCommandOptions store, ParseResult parse, Func<ReleaseManager, Task<int>> body, CancellationToken cancellationToken) =>

@@ -18,8 +18,8 @@ public static class PermCommand
 
     private static Command Grant()
     {
-        var user = new Argument<string>("USER");
-        var project = new Argument<string>("PROJECT");
+        var user = new Argument<string>("USER") { Description = "User name (see 'clutch user list')." };
+        var project = new Argument<string>("PROJECT") { Description = "Project name." };
         var role = new Option<ProjectRoleKind>("--role") { Description = "Maintainer (uploads) or Owner (also manages).", DefaultValueFactory = _ => ProjectRoleKind.Maintainer };
         var store = new CatalogCommandOptions();
         var command = new Command("grant", "Let a user upload to a project.") { user, project, role };
@@ -38,8 +38,8 @@ public static class PermCommand
 
     private static Command Revoke()
     {
-        var user = new Argument<string>("USER");
-        var project = new Argument<string>("PROJECT");
+        var user = new Argument<string>("USER") { Description = "User name (see 'clutch user list')." };
+        var project = new Argument<string>("PROJECT") { Description = "Project name." };
         var store = new CatalogCommandOptions();
         var command = new Command("revoke", "Take away a user's role in a project.") { user, project };
         store.AddTo(command);

@@ -9,24 +9,37 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var dir = new Argument<string?>("DIR") { Description = "Package folder (default ./packages; created if missing).", Arity = ArgumentArity.ZeroOrOne };
-        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1)." };
-        var port = new Option<int?>("--port") { Description = "Port to listen on (default 8080; 0 picks a free port)." };
-        var catalog = new Option<string?>("--catalog") { Description = "Catalog database (default DIR/.clutch/catalog.db)." };
+        var dir = new Argument<string?>("DIR") { Description = "Package folder to serve (default ./packages, or CLUTCH_ROOT); created with its catalog if missing.", Arity = ArgumentArity.ZeroOrOne };
+        var root = new Option<string?>("--root") { Description = "The package folder, as the other commands take it (same as DIR)." };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, or CLUTCH_HOST; 0.0.0.0 for every interface)." };
+        var port = new Option<int?>("--port") { Description = "Port to listen on (default 8080, or CLUTCH_PORT; 0 picks a free port)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Catalog database (default DIR/.clutch/catalog.db, or CLUTCH_CATALOG)." };
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
         var keepDev = NonNegative("--keep-dev", "Keep only the newest N pre/dev builds per project.");
         var pageCache = NonNegative("--page-cache-mb", "Memory for page bytes, in MB (default 32): copies of pages, plain and gzip, otherwise read from the page store file per request; the root pages are always held.");
         var fileCache = NonNegative("--file-cache-mb", "Memory for the bytes of small files most recently downloaded, in MB (default 32).");
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
-        var config = new Option<string?>("--config") { Description = "Optional JSON config file." };
+        var config = new Option<string?>("--config") { Description = "Optional JSON config file with the flags' names ({\"Port\": 9000}), or CLUTCH_CONFIG; flags and CLUTCH_* variables win over it." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, fileCache, htpasswd, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, root, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, fileCache, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var folder = parse.GetValue(dir);
+            if (parse.GetValue(root) is { } rootFolder)
+            {
+                if (folder is not null && Path.GetFullPath(folder) != Path.GetFullPath(rootFolder))
+                {
+                    await Console.Error.WriteLineAsync($"clutch: DIR ({folder}) and --root ({rootFolder}) name different folders; give one of them.");
+                    return 2;
+                }
+
+                folder = rootFolder;
+            }
+
             var flags = new Dictionary<string, string?>
             {
-                ["Root"] = parse.GetValue(dir),
+                ["Root"] = folder,
                 ["Host"] = parse.GetValue(host),
                 ["Port"] = parse.GetValue(port)?.ToString(CultureInfo.InvariantCulture),
                 ["Catalog"] = parse.GetValue(catalog),
@@ -36,11 +49,16 @@ public static class ServeCommand
                 ["PageCacheMegabytes"] = parse.GetValue(pageCache)?.ToString(CultureInfo.InvariantCulture),
                 ["FileCacheMegabytes"] = parse.GetValue(fileCache)?.ToString(CultureInfo.InvariantCulture),
                 ["Htpasswd"] = parse.GetValue(htpasswd),
+                // The host logs a failed start with its whole stack trace before rethrowing; the failure
+                // is reported below in one line instead.
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "None",
             };
             SocketCompletions.PreferInline();
+            ClutchOptions? resolved = null;
             try
             {
                 var (options, configuration) = ConfigurationLoader.Load(parse.GetValue(config), flags);
+                resolved = options;
                 await using var app = ClutchHost.Build(options, configuration);
                 var address = await StartupProgress.RunAsync(app.Services, () => ClutchHost.StartAsync(app, cancellationToken));
                 Console.Out.WriteLine($"Clutch listening on {address} (serving {options.Root})");
@@ -53,9 +71,12 @@ public static class ServeCommand
                 await Console.Error.WriteLineAsync("clutch: " + e.Message);
                 return 2;
             }
-            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
             {
-                await Console.Error.WriteLineAsync("clutch: cannot listen: " + e.Message);
+                // Kestrel's bind failure: "Failed to bind to address http://…: address already in use."
+                // around AddressInUseException (or a SocketException, e.g. for a port below 1024).
+                var why = e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException ? "the port is in use" : e.InnerException!.Message;
+                await Console.Error.WriteLineAsync($"clutch: cannot listen on {resolved?.Host}:{resolved?.Port}: {why}; choose another with --port N (or CLUTCH_PORT=N).");
                 return 2;
             }
         });

@@ -54,7 +54,13 @@ public static class UserCommand
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
             using var catalog = await store.OpenAsync(parse, cancellationToken);
-            foreach (var user in await catalog.ListUsersAsync(cancellationToken))
+            var users = await catalog.ListUsersAsync(cancellationToken);
+            if (users.Count == 0)
+            {
+                await Console.Error.WriteLineAsync("No users yet; add one with 'clutch user add NAME'.");
+            }
+
+            foreach (var user in users)
             {
                 Console.WriteLine($"{user.Name}\t{(user.IsAdmin ? "admin" : "user")}\t{user.Created:yyyy-MM-dd}");
             }

@@ -2,6 +2,7 @@ using System.Net;
 using Clutch.Auth;
 using Clutch.Files;
 using Clutch.Health;
+using Clutch.Home;
 using Clutch.Json;
 using Clutch.Links;
 using Clutch.Manage;
@@ -76,6 +77,7 @@ public static class ClutchHost
         app.MapFiles();
         app.MapPypiJson();
         app.MapHealth();
+        app.MapHome();
         app.MapUpload();
         app.MapManage();
         return app;

@@ -23,8 +23,16 @@ public sealed class ClutchOptions
     /// <summary>An Apache htpasswd file whose bcrypt entries are accepted as users.</summary>
     public string? Htpasswd { get; set; }
 
-    /// <summary>Failed logins from one client address within the window before it gets 429.</summary>
+    /// <summary>Failed password logins for one user name from one client address within the window before that pair gets 429.</summary>
     public int AuthFailureLimit { get; set; } = 10;
+
+    /// <summary>
+    /// Failed password logins from one client address over all user names within the window before
+    /// every password login from it gets 429: ten times the per-user limit, so a whole team behind one
+    /// NAT mistyping passwords is not held, while one address spraying guesses over many names is.
+    /// Token logins are never held.
+    /// </summary>
+    public int AuthFailureAddressLimit { get; set; } = 100;
 
     public int AuthFailureWindowSeconds { get; set; } = 60;
 

@@ -6,8 +6,8 @@ using Clutch.Storage;
 namespace Clutch.Links;
 
 /// <summary>
-/// The find-links page of the origin's lister: a plain list of <c>&lt;a&gt;</c> links to every file,
-/// then the developer links (<c>VCS-URL#egg={project}-dev</c>) with any credentials removed.
+/// The find-links page of the origin's lister: a plain list of <c>&lt;a&gt;</c> links to every file
+/// (with <c>data-requires-python</c> and <c>data-yanked</c> as on the simple page), then the developer links (<c>VCS-URL#egg={project}-dev</c>) with any credentials removed.
 /// </summary>
 public static class LinksPageWriter
 {
@@ -60,7 +60,24 @@ public static class LinksPageWriter
         w.Write(WebUtility.HtmlEncode(filesPrefix + FileUrls.EscapeKey(f.Path)));
         w.Write("#sha256=");
         w.Write(f.Sha256);
-        w.Write("\">");
+        w.Write('"');
+        // pip reads both on find-links pages as on simple pages (PEP 503, PEP 592): without them, pip -f
+        // would install a yanked release or one for another Python. easy_install ignores both.
+        if (!string.IsNullOrEmpty(f.RequiresPython))
+        {
+            w.Write(" data-requires-python=\"");
+            w.Write(WebUtility.HtmlEncode(f.RequiresPython));
+            w.Write('"');
+        }
+
+        if (f.Yanked)
+        {
+            w.Write(" data-yanked=\"");
+            w.Write(WebUtility.HtmlEncode(f.YankedReason ?? ""));
+            w.Write('"');
+        }
+
+        w.Write('>');
         w.Write(WebUtility.HtmlEncode(f.Filename));
         w.Write("</a><br/>\n");
     }

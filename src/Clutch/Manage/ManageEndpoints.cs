@@ -130,8 +130,8 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
             case AuthOutcome.Authenticated:
                 return null;
             case AuthOutcome.Throttled:
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(auth.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Problem(StatusCodes.Status429TooManyRequests, "Too many failed logins from this address; retry later.");
+                context.Response.Headers.RetryAfter = auth.Throttle.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status429TooManyRequests, auth.Throttle.Message);
             default:
                 context.Response.Headers.WWWAuthenticate = AuthResponses.Challenge;
                 return Problem(StatusCodes.Status401Unauthorized, auth.Outcome == AuthOutcome.Invalid

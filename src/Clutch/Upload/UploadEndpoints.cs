@@ -48,7 +48,7 @@ public static class UploadEndpoints
 
         if (context.Request.ContentLength > bodyLimit)
         {
-            await RejectAsync(context, logger, null, "?", new UploadRejectedException(
+            await RejectAsync(context, logger, null, null, new UploadRejectedException(
                 StatusCodes.Status413RequestEntityTooLarge, $"Upload of {context.Request.ContentLength} bytes is larger than the limit of {options.MaxUploadBytes} bytes."));
             return;
         }
@@ -61,10 +61,13 @@ public static class UploadEndpoints
 
         var caller = auth.Caller!;
         UploadForm? form = null;
+        // The file's name as soon as its part begins, so a refusal before or while it streams names it in the log.
+        string? filename = null;
         try
         {
             form = await reader.ReadAsync(context.Request, options.MaxUploadBytes, async early =>
             {
+                filename = early.Filename;
                 // Refuse before reading the file when the fields sent so far already say no.
                 UploadValidator.CheckAction(early);
                 UploadValidator.CheckFilename(early.Filename);
@@ -113,7 +116,7 @@ public static class UploadEndpoints
         }
         catch (UploadRejectedException ex)
         {
-            await RejectAsync(context, logger, form?.Filename, caller.UserName, ex);
+            await RejectAsync(context, logger, form?.Filename ?? filename, caller.UserName, ex);
         }
         catch (BadHttpRequestException ex)
         {
@@ -121,7 +124,7 @@ public static class UploadEndpoints
             var message = status == StatusCodes.Status413RequestEntityTooLarge
                 ? $"Upload is larger than the limit of {options.MaxUploadBytes} bytes."
                 : "Bad request body: " + ex.Message.ReplaceLineEndings(" ");
-            await RejectAsync(context, logger, form?.Filename, caller.UserName, new UploadRejectedException(status, message));
+            await RejectAsync(context, logger, form?.Filename ?? filename, caller.UserName, new UploadRejectedException(status, message));
         }
         finally
         {
@@ -146,16 +149,16 @@ public static class UploadEndpoints
             ? $"User '{caller.UserName}' may not upload to project '{project}' (ask its owner for 'clutch perm grant')."
             : $"This token is limited to project '{caller.TokenProject}', not '{project}'.");
 
-    private static async Task RejectAsync(HttpContext context, ILogger logger, string? filename, string user, UploadRejectedException ex)
+    private static async Task RejectAsync(HttpContext context, ILogger logger, string? filename, string? user, UploadRejectedException ex)
     {
-        UploadLog.Refused(logger, filename ?? "?", user, ex.Status, ex.Message);
+        // Before the file's part is reached there is no name to give; say so rather than print "?".
+        UploadLog.Refused(logger, string.IsNullOrEmpty(filename) ? "(no file read)" : filename, user ?? "(not signed in)", ex.Status, ex.Message);
         if (context.Response.HasStarted)
         {
             return;
         }
 
-        // twine shows the status line's reason phrase, so the one-line reason goes there too.
-        context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = ReasonPhrase(ex.Message);
+        PlainText.SetReasonPhrase(context, ex.Message);
         if (ex.Status == StatusCodes.Status413RequestEntityTooLarge)
         {
             // The rest of the body is not read: close the connection rather than drain it.
@@ -163,12 +166,6 @@ public static class UploadEndpoints
         }
 
         await PlainText.WriteAsync(context, ex.Status, ex.Message + "\n");
-    }
-
-    private static string ReasonPhrase(string message)
-    {
-        var ascii = new string(message.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
-        return ascii.Length <= 200 ? ascii : ascii[..200];
     }
 
     /// <summary>Log category of the upload endpoints.</summary>

@@ -53,6 +53,21 @@ public class LinksEndpointTests(SeededServerFixture fixture) : IClassFixture<See
         Assert.Equal(order.Order().ToArray(), order);
     }
 
+    [Theory]
+    [InlineData("/links/")]
+    [InlineData("/links/alpha/")]
+    public async Task Links_pages_carry_requires_python_escaped_as_the_simple_page_does(string path)
+    {
+        var html = await _client.GetStringAsync(path);
+
+        Assert.Contains("alpha-2.0-py3-none-any.whl#sha256=", html);
+        var link = html.Split('\n').Single(l => l.Contains(">alpha-2.0-py3-none-any.whl<", StringComparison.Ordinal));
+        Assert.Contains(" data-requires-python=\"&gt;=3.8,&lt;4 &amp; &quot;x&quot;\">", link);
+        var plain = html.Split('\n').Single(l => l.Contains(">alpha-1.0-py3-none-any.whl<", StringComparison.Ordinal));
+        Assert.DoesNotContain("data-requires-python", plain);
+        Assert.DoesNotContain("data-yanked", html);
+    }
+
     [Fact]
     public async Task Credentials_in_developer_links_are_never_rendered()
     {
