@@ -105,7 +105,7 @@ public sealed partial class FolderIndexer
 
         // The batch's metadata files are durable and in place before any row that names them is committed.
         await _blobs.PublishStagedAsync(cancellationToken);
-        await _catalog.UpsertFilesAsync(batch.ToArray(), cancellationToken);
+        await _catalog.UpsertScannedFilesAsync(batch.ToArray(), cancellationToken);
         foreach (var file in batch)
         {
             FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
@@ -131,6 +131,11 @@ public sealed partial class FolderIndexer
         if (age >= 0 && age < _options.SettleTime.Ticks)
         {
             return (null, true);
+        }
+
+        if (_unsettled.TryGetValue(candidate.Path, out var waiting) && waiting == before && age >= 0 && age < _options.ArchiveQuietPeriod.Ticks)
+        {
+            return (null, true); // still the archive that did not open, not yet quiet for long enough: not read again
         }
 
         // A small file (most of a package folder) is read once, whole, into a pooled buffer: hashed and
@@ -196,8 +201,25 @@ public sealed partial class FolderIndexer
 
         if (metadata.Failure is not null)
         {
+            // Perhaps a copy that paused: a half-written archive never gets listed with its truncated
+            // bytes' hash. It waits until it has not changed for the quiet period (one log line).
+            var age = _time.GetUtcNow().UtcTicks - before.MtimeTicks;
+            if (age >= 0 && age < _options.ArchiveQuietPeriod.Ticks)
+            {
+                var first = !_unsettled.ContainsKey(candidate.Path);
+                _unsettled[candidate.Path] = before;
+                if (first)
+                {
+                    FolderIndexerLog.NotAnArchiveYet(_logger, candidate.Path, metadata.Failure, _options.ArchiveQuietPeriod.TotalSeconds);
+                }
+
+                return (null, true);
+            }
+
             FolderIndexerLog.InspectionFailed(_logger, candidate.Path, metadata.Failure);
         }
+
+        _unsettled.TryRemove(candidate.Path, out _);
 
         var name = candidate.Name;
         return (new CatalogFile
@@ -221,6 +243,7 @@ public sealed partial class FolderIndexer
             Yanked = previous?.Yanked ?? false,
             YankedReason = previous?.YankedReason,
             SourceMtimeTicks = before.MtimeTicks,
+            SourceIdentity = before.Identity,
         }, false);
     }
 

@@ -39,6 +39,10 @@ internal static partial class FolderIndexerLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Indexing {Root} failed")]
     public static partial void IndexingFailed(ILogger logger, Exception exception, string root);
 
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information,
+        Message = "Not listing {Path} yet: it does not open as an archive ({Reason}); perhaps a copy still in progress, listed once unchanged for {QuietSeconds} s")]
+    public static partial void NotAnArchiveYet(ILogger logger, string path, string reason, double quietSeconds);
+
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Catalog has data; serving it while {Root} is reconciled in the background")]
     public static partial void WarmStart(ILogger logger, string root);
 }

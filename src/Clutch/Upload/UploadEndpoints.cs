@@ -3,6 +3,7 @@ using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -23,6 +24,7 @@ public static class UploadEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<UploadTempFiles>());
         services.AddSingleton<UploadFormReader>();
         services.AddSingleton<UploadCommitter>();
+        services.TryAddSingleton<IndexerHints>();
         services.AddSingleton<DigestBackfill>();
         services.AddHostedService(sp => sp.GetRequiredService<DigestBackfill>());
         services.TryAddSingleton(TimeProvider.System);
