@@ -117,6 +117,12 @@ public static class UploadEndpoints
         {
             await RejectAsync(context, logger, form?.Filename, caller.UserName, ex);
         }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            // Not the client's fault: 507, nothing kept (the temp file goes with the form, a stored
+            // blob with the committer's undo), and no server path in the answer.
+            await RejectAsync(context, logger, form?.Filename, caller.UserName, new UploadRejectedException(StatusCodes.Status507InsufficientStorage, StorageFull.Message));
+        }
         catch (BadHttpRequestException ex)
         {
             var status = ex.StatusCode == StatusCodes.Status413RequestEntityTooLarge ? ex.StatusCode : StatusCodes.Status400BadRequest;
