@@ -15,14 +15,28 @@ public sealed partial class FolderIndexer
     /// <summary>Files up to this size are read once into memory for both hashing and inspection.</summary>
     private const int WholeReadLimit = 1024 * 1024;
 
-    /// <summary>Hashes and inspects candidates in parallel and upserts them in batches.</summary>
+    /// <summary>
+    /// Hashes and inspects candidates in parallel and upserts them in batches. Each file indexed is
+    /// logged at Information when <paramref name="watched"/> (the watcher's few files) or when it
+    /// replaced the file recorded at its path (a hand change); a bulk import logs them at Debug.
+    /// </summary>
     private async Task<(int Indexed, List<string> Deferred)> IndexCandidatesAsync(
-        List<Candidate> candidates, IProgress<IndexProgress>? progress, int seen, CancellationToken cancellationToken)
+        List<Candidate> candidates, IProgress<IndexProgress>? progress, int seen, bool watched, CancellationToken cancellationToken)
     {
         var deferred = new ConcurrentQueue<string>();
         if (candidates.Count == 0)
         {
             return (0, []);
+        }
+
+        var told = new Dictionary<string, bool>(StringComparer.Ordinal); // path → it replaced a recorded file there
+        foreach (var candidate in candidates)
+        {
+            var inPlace = candidate.Previous?.Path == candidate.Path;
+            if (watched || inPlace)
+            {
+                told[candidate.Path] = inPlace;
+            }
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -76,12 +90,12 @@ public sealed partial class FolderIndexer
                 batch.Add(file);
                 if (batch.Count >= _options.BatchSize || batchAge.Elapsed >= MaxBatchAge)
                 {
-                    indexed += await FlushAsync(batch, cancellationToken);
+                    indexed += await FlushAsync(batch, told, cancellationToken);
                     batchAge.Restart();
                 }
             }
 
-            indexed += await FlushAsync(batch, cancellationToken);
+            indexed += await FlushAsync(batch, told, cancellationToken);
         }
         catch
         {
@@ -96,7 +110,7 @@ public sealed partial class FolderIndexer
         return (indexed, deferred.ToList());
     }
 
-    private async Task<int> FlushAsync(List<CatalogFile> batch, CancellationToken cancellationToken)
+    private async Task<int> FlushAsync(List<CatalogFile> batch, Dictionary<string, bool> told, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -108,7 +122,18 @@ public sealed partial class FolderIndexer
         await _catalog.UpsertScannedFilesAsync(batch.ToArray(), cancellationToken);
         foreach (var file in batch)
         {
-            FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
+            if (!told.TryGetValue(file.Path, out var replaced))
+            {
+                FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
+            }
+            else if (replaced)
+            {
+                FolderIndexerLog.Reindexed(_logger, file.Path, file.Sha256);
+            }
+            else
+            {
+                FolderIndexerLog.Added(_logger, file.Path, file.Sha256);
+            }
         }
 
         var count = batch.Count;

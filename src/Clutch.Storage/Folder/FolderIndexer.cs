@@ -211,10 +211,12 @@ public sealed partial class FolderIndexer
             }
 
             await RemoveAsync(removed, cancellationToken);
-            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk, watched: false, cancellationToken);
             await ReconcileLinksAsync(linksFiles, cancellationToken);
 
-            FolderIndexerLog.ScanCompleted(_logger, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
+            // Every reconcile (each minute) logs its summary only when it changed something.
+            var level = indexed + removed.Count > 0 ? LogLevel.Information : LogLevel.Debug;
+            FolderIndexerLog.ScanCompleted(_logger, level, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
             deferred.AddRange(held);
             return new IndexResult(indexed, unchanged, removed.Count, skipped, deferred, false);
         }
@@ -333,7 +335,7 @@ public sealed partial class FolderIndexer
             }
 
             await RemoveAsync(removals, cancellationToken);
-            var (indexed, deferred) = await IndexCandidatesAsync(candidates, null, entries.Count, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, null, entries.Count, watched: true, cancellationToken);
             if (linksFiles.Count > 0)
             {
                 await UpdateLinksAsync(linksFiles, cancellationToken);
