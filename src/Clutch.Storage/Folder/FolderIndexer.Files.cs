@@ -191,7 +191,7 @@ public sealed partial class FolderIndexer
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message);
+                WarnOnce(candidate.Path, () => FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message)); // not every reconcile
                 return (null, false);
             }
 

@@ -309,6 +309,12 @@ public sealed partial class FolderIndexer
 
                 if (file.IsRecordedBy(row))
                 {
+                    if (CannotRead(path))
+                    {
+                        removals.Add(path); // listed but unreadable (a download reported it): not listed until it can be read
+                        continue;
+                    }
+
                     unchanged++;
                     continue;
                 }
@@ -492,6 +498,28 @@ public sealed partial class FolderIndexer
 
         WarnOnce(path, () => FolderIndexerLog.UnrecognizedFile(_logger, path, error ?? "unrecognized"));
         return null;
+    }
+
+    /// <summary>
+    /// True (warned once) when the file is there but this process cannot open it (permissions):
+    /// it is not listed, as nothing could be served. The next reconcile lists it once readable.
+    /// </summary>
+    private bool CannotRead(string path)
+    {
+        try
+        {
+            File.OpenHandle(FullPath(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete).Dispose();
+            return false;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false; // gone meanwhile: its own event removes it
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WarnOnce(path, () => FolderIndexerLog.ReadFailed(_logger, path, ex.Message));
+            return true;
+        }
     }
 
     private static bool LooksLikeDistribution(string path) => DistributionFilename.TryParse(FileName(path), null, out _, out _);
