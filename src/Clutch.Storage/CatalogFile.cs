@@ -50,6 +50,12 @@ public sealed record CatalogFile
     public long SourceMtimeTicks { get; init; }
 
     /// <summary>
+    /// Source file inode and ctime as seen when indexed (with size and mtime, what tells a file
+    /// replaced by hand from the one whose bytes were hashed); unknown for rows recorded before.
+    /// </summary>
+    public FileIdentity SourceIdentity { get; init; }
+
+    /// <summary>
     /// False while md5 or blake2b-256 is still empty: an upload that sent sha256 only, until
     /// the digests are filled in from the stored file.
     /// </summary>

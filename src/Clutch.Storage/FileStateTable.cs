@@ -5,7 +5,7 @@ using System.Text;
 namespace Clutch.Storage;
 
 /// <summary>
-/// Path, size and source mtime of every recorded file: what a reconcile compares with the disk to
+/// Path, size, source mtime and identity (inode, ctime) of every recorded file: what a reconcile compares with the disk to
 /// decide what to rehash. Paths are kept as UTF-8 in one buffer and the rows in a few arrays, all
 /// in native memory freed on <see cref="Dispose"/>, and looked up by span. A list of rows with a
 /// string each and a dictionary over them (the earlier shape) put 100,000 small objects that live
@@ -20,6 +20,8 @@ public sealed unsafe class FileStateTable : IDisposable
     private NativeArray<int> _ends;
     private NativeArray<long> _sizes;
     private NativeArray<long> _mtimes;
+    private NativeArray<long> _inodes;
+    private NativeArray<long> _ctimes;
     private NativeArray<int> _slots;
     private int _used;
 
@@ -30,6 +32,8 @@ public sealed unsafe class FileStateTable : IDisposable
         _ends = new NativeArray<int>(capacity);
         _sizes = new NativeArray<long>(capacity);
         _mtimes = new NativeArray<long>(capacity);
+        _inodes = new NativeArray<long>(capacity);
+        _ctimes = new NativeArray<long>(capacity);
     }
 
     ~FileStateTable() => Free();
@@ -38,7 +42,7 @@ public sealed unsafe class FileStateTable : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Adds one row. Paths are unique in a catalog; were one added twice, lookups find the first.</summary>
-    public void Add(ReadOnlySpan<char> path, long size, long sourceMtimeTicks)
+    public void Add(ReadOnlySpan<char> path, long size, long sourceMtimeTicks, FileIdentity identity = default)
     {
         ObjectDisposedException.ThrowIf(_ends.IsNull, this);
         if (!_slots.IsNull)
@@ -51,6 +55,8 @@ public sealed unsafe class FileStateTable : IDisposable
             _ends.Grow(Count * 2);
             _sizes.Grow(Count * 2);
             _mtimes.Grow(Count * 2);
+            _inodes.Grow(Count * 2);
+            _ctimes.Grow(Count * 2);
         }
 
         var length = Encoding.UTF8.GetByteCount(path);
@@ -63,12 +69,16 @@ public sealed unsafe class FileStateTable : IDisposable
         _ends.Span[Count] = _used;
         _sizes.Span[Count] = size;
         _mtimes.Span[Count] = sourceMtimeTicks;
+        _inodes.Span[Count] = identity.Inode;
+        _ctimes.Span[Count] = identity.ChangeTicks;
         Count++;
     }
 
     public long SizeAt(int row) => _sizes.Span[Row(row)];
 
     public long SourceMtimeTicksAt(int row) => _mtimes.Span[Row(row)];
+
+    public FileIdentity SourceIdentityAt(int row) => new(_inodes.Span[Row(row)], _ctimes.Span[Row(row)]);
 
     /// <summary>The row's path as a new string (for the few rows a reconcile acts on).</summary>
     public string PathAt(int row) => Encoding.UTF8.GetString(PathBytes(Row(row)));
@@ -125,6 +135,8 @@ public sealed unsafe class FileStateTable : IDisposable
         _ends.Free();
         _sizes.Free();
         _mtimes.Free();
+        _inodes.Free();
+        _ctimes.Free();
         _slots.Free();
         (Count, _used) = (0, 0);
     }

@@ -1,7 +1,7 @@
 namespace Clutch.Storage;
 
-/// <summary>What the store knows of one blob.</summary>
-public sealed record BlobInfo(string Key, long Size, DateTimeOffset LastModified);
+/// <summary>What the store knows of one blob; <paramref name="Identity"/> where the store is a local folder.</summary>
+public sealed record BlobInfo(string Key, long Size, DateTimeOffset LastModified, FileIdentity Identity = default);
 
 /// <summary>
 /// File bytes and extracted metadata, by key ('/'-separated, relative, never containing '..').

@@ -31,9 +31,9 @@ public sealed class FolderBlobStore : IBlobStore
 
     public Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(ResolveKey(key));
-        return Task.FromResult(info.Exists
-            ? new BlobInfo(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
+        // The same stat the folder indexer takes, so that a row written from it records the file as the indexer sees it.
+        return Task.FromResult(FileStat.Of(ResolveKey(key)) is { IsRegularFile: true } status
+            ? new BlobInfo(key, status.Size, new DateTimeOffset(status.MtimeTicks, TimeSpan.Zero), status.Identity)
             : null);
     }
 

@@ -14,14 +14,28 @@ public sealed partial class FolderIndexer
     /// <summary>Files up to this size are read once into memory for both hashing and inspection.</summary>
     private const int WholeReadLimit = 1024 * 1024;
 
-    /// <summary>Hashes and inspects candidates in parallel and upserts them in batches.</summary>
+    /// <summary>
+    /// Hashes and inspects candidates in parallel and upserts them in batches. Each file indexed is
+    /// logged at Information when <paramref name="watched"/> (the watcher's few files) or when it
+    /// replaced the file recorded at its path (a hand change); a bulk import logs them at Debug.
+    /// </summary>
     private async Task<(int Indexed, List<string> Deferred)> IndexCandidatesAsync(
-        List<Candidate> candidates, IProgress<IndexProgress>? progress, int seen, CancellationToken cancellationToken)
+        List<Candidate> candidates, IProgress<IndexProgress>? progress, int seen, bool watched, CancellationToken cancellationToken)
     {
         var deferred = new ConcurrentQueue<string>();
         if (candidates.Count == 0)
         {
             return (0, []);
+        }
+
+        var told = new Dictionary<string, bool>(StringComparer.Ordinal); // path → it replaced a recorded file there
+        foreach (var candidate in candidates)
+        {
+            var inPlace = candidate.Previous?.Path == candidate.Path;
+            if (watched || inPlace)
+            {
+                told[candidate.Path] = inPlace;
+            }
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -75,12 +89,12 @@ public sealed partial class FolderIndexer
                 batch.Add(file);
                 if (batch.Count >= _options.BatchSize || batchAge.Elapsed >= MaxBatchAge)
                 {
-                    indexed += await FlushAsync(batch, cancellationToken);
+                    indexed += await FlushAsync(batch, told, cancellationToken);
                     batchAge.Restart();
                 }
             }
 
-            indexed += await FlushAsync(batch, cancellationToken);
+            indexed += await FlushAsync(batch, told, cancellationToken);
         }
         catch
         {
@@ -95,7 +109,7 @@ public sealed partial class FolderIndexer
         return (indexed, deferred.ToList());
     }
 
-    private async Task<int> FlushAsync(List<CatalogFile> batch, CancellationToken cancellationToken)
+    private async Task<int> FlushAsync(List<CatalogFile> batch, Dictionary<string, bool> told, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -104,10 +118,21 @@ public sealed partial class FolderIndexer
 
         // The batch's metadata files are durable and in place before any row that names them is committed.
         await _blobs.PublishStagedAsync(cancellationToken);
-        await _catalog.UpsertFilesAsync(batch.ToArray(), cancellationToken);
+        await _catalog.UpsertScannedFilesAsync(batch.ToArray(), cancellationToken);
         foreach (var file in batch)
         {
-            FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
+            if (!told.TryGetValue(file.Path, out var replaced))
+            {
+                FolderIndexerLog.Indexed(_logger, file.Path, file.Sha256);
+            }
+            else if (replaced)
+            {
+                FolderIndexerLog.Reindexed(_logger, file.Path, file.Sha256);
+            }
+            else
+            {
+                FolderIndexerLog.Added(_logger, file.Path, file.Sha256);
+            }
         }
 
         var count = batch.Count;
@@ -130,6 +155,11 @@ public sealed partial class FolderIndexer
         if (age >= 0 && age < _options.SettleTime.Ticks)
         {
             return (null, true);
+        }
+
+        if (_unsettled.TryGetValue(candidate.Path, out var waiting) && waiting == before && age >= 0 && age < _options.ArchiveQuietPeriod.Ticks)
+        {
+            return (null, true); // still the archive that did not open, not yet quiet for long enough: not read again
         }
 
         // A small file (most of a package folder) is read once, whole, into a pooled buffer: hashed and
@@ -167,7 +197,7 @@ public sealed partial class FolderIndexer
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message);
+                WarnOnce(candidate.Path, () => FolderIndexerLog.ReadFailed(_logger, candidate.Path, ex.Message)); // not every reconcile
                 return (null, false);
             }
 
@@ -202,8 +232,25 @@ public sealed partial class FolderIndexer
 
         if (metadata.Failure is not null)
         {
+            // Perhaps a copy that paused: a half-written archive never gets listed with its truncated
+            // bytes' hash. It waits until it has not changed for the quiet period (one log line).
+            var age = _time.GetUtcNow().UtcTicks - before.MtimeTicks;
+            if (age >= 0 && age < _options.ArchiveQuietPeriod.Ticks)
+            {
+                var first = !_unsettled.ContainsKey(candidate.Path);
+                _unsettled[candidate.Path] = before;
+                if (first)
+                {
+                    FolderIndexerLog.NotAnArchiveYet(_logger, candidate.Path, metadata.Failure, _options.ArchiveQuietPeriod.TotalSeconds);
+                }
+
+                return (null, true);
+            }
+
             FolderIndexerLog.InspectionFailed(_logger, candidate.Path, metadata.Failure);
         }
+
+        _unsettled.TryRemove(candidate.Path, out _);
 
         var name = candidate.Name;
         return (new CatalogFile
@@ -227,6 +274,7 @@ public sealed partial class FolderIndexer
             Yanked = previous?.Yanked ?? false,
             YankedReason = previous?.YankedReason,
             SourceMtimeTicks = before.MtimeTicks,
+            SourceIdentity = before.Identity,
         }, false);
     }
 

@@ -12,7 +12,7 @@ namespace Clutch.Storage.Folder;
 /// <summary>
 /// Keeps the catalog in step with the operator's folder: "drop a file in, it is installable".
 /// A full scan compares one directory enumeration with one catalog read and hashes only files whose
-/// size or modification time changed; <see cref="IndexPathsAsync"/> re-indexes just the paths a
+/// size, modification time, inode or ctime changed; <see cref="IndexPathsAsync"/> re-indexes just the paths a
 /// watcher reported. Passes never overlap.
 /// </summary>
 public sealed partial class FolderIndexer
@@ -30,18 +30,24 @@ public sealed partial class FolderIndexer
     private readonly IBlobStore _blobs;
     private readonly ILogger<FolderIndexer> _logger;
     private readonly TimeProvider _time;
+    private readonly IndexerHints _hints;
+
     /// <summary>Orders changes to the catalog: scans apply under it, watcher batches index under it.</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>One scan at a time (its walk runs outside <see cref="_gate"/>).</summary>
     private readonly SemaphoreSlim _walkGate = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Archives that did not open, as last seen: waiting for their quiet period before being listed.</summary>
+    private readonly ConcurrentDictionary<string, DiskFile> _unsettled = new(StringComparer.Ordinal);
     private int _hashCount;
 
     public FolderIndexer(
         IOptions<FolderIndexerOptions> options, ICatalog catalog, IBlobStore blobs,
-        ILogger<FolderIndexer>? logger = null, TimeProvider? time = null)
+        ILogger<FolderIndexer>? logger = null, TimeProvider? time = null, IndexerHints? hints = null)
     {
+        _hints = hints ?? new IndexerHints();
         _options = options.Value;
         _catalog = catalog;
         _blobs = blobs;
@@ -52,6 +58,9 @@ public sealed partial class FolderIndexer
 
     /// <summary>The folder, as a full path.</summary>
     public string Root { get; }
+
+    /// <summary>What uploads and downloads tell this indexer (held paths, files to look at again).</summary>
+    public IndexerHints Hints => _hints;
 
     /// <summary>Tests only: runs between a scan's walk and its changes, where the watcher may act.</summary>
     internal Func<Task>? AfterWalk { get; set; }
@@ -126,6 +135,7 @@ public sealed partial class FolderIndexer
             var candidates = new List<Candidate>();
             var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
             var skipped = 0;
+            var held = new List<string>();
             changed.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
             foreach (var file in changed)
             {
@@ -133,8 +143,21 @@ public sealed partial class FolderIndexer
                 // recorded filename cost 100,000 strings whenever a reconcile found one new file).
                 var filename = FileName(file.Path);
                 var row = states.IndexOf(file.Path);
+                if (_hints.IsHeld(file.Path))
+                {
+                    // An upload is putting this file in place and writes its row itself: asked again
+                    // once it is done (its row then records this very file). Asked before the catalog.
+                    held.Add(file.Path);
+                    if (row >= 0)
+                    {
+                        kept[row] = true;
+                    }
+
+                    continue;
+                }
+
                 var recorded = states.Count == 0 && !recheck ? null : await _catalog.FindFileAsync(filename, cancellationToken);
-                if (recorded is not null && recorded.Path == file.Path && recorded.Size == file.Size && recorded.SourceMtimeTicks == file.MtimeTicks)
+                if (file.IsRecordedBy(recorded))
                 {
                     // Recorded since the walk read the states (an upload, or the watcher): nothing to do.
                     if (row >= 0)
@@ -188,10 +211,13 @@ public sealed partial class FolderIndexer
             }
 
             await RemoveAsync(removed, cancellationToken);
-            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, progress, onDisk, watched: false, cancellationToken);
             await ReconcileLinksAsync(linksFiles, cancellationToken);
 
-            FolderIndexerLog.ScanCompleted(_logger, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
+            // Every reconcile (each minute) logs its summary only when it changed something.
+            var level = indexed + removed.Count > 0 ? LogLevel.Information : LogLevel.Debug;
+            FolderIndexerLog.ScanCompleted(_logger, level, Root, indexed, unchanged, removed.Count, skipped, stopwatch.ElapsedMilliseconds);
+            deferred.AddRange(held);
             return new IndexResult(indexed, unchanged, removed.Count, skipped, deferred, false);
         }
         finally
@@ -231,6 +257,11 @@ public sealed partial class FolderIndexer
                     {
                         entries[file.Path] = file;
                     }
+
+                    if (LooksLikeDistribution(path))
+                    {
+                        entries.TryAdd(path, null); // a folder where a listed file was: the file is gone
+                    }
                 }
                 else
                 {
@@ -243,11 +274,21 @@ public sealed partial class FolderIndexer
             var linksFiles = new List<string>();
             int unchanged = 0, skipped = 0;
             var needsReconcile = false;
+            var held = new List<string>();
             foreach (var (path, disk) in entries)
             {
                 if (IsLinksFile(path))
                 {
                     linksFiles.Add(path);
+                    continue;
+                }
+
+                if (disk is not null && _hints.IsHeld(path))
+                {
+                    // An upload is putting this file in place and writes its row itself: asked again
+                    // once it is done. Asked after the file was seen and before the catalog is read, so
+                    // a hold already released means the upload's row is there to be read.
+                    held.Add(path);
                     continue;
                 }
 
@@ -266,8 +307,14 @@ public sealed partial class FolderIndexer
                     continue;
                 }
 
-                if (row is not null && row.Path == path && row.Size == file.Size && row.SourceMtimeTicks == file.MtimeTicks)
+                if (file.IsRecordedBy(row))
                 {
+                    if (CannotRead(path))
+                    {
+                        removals.Add(path); // listed but unreadable (a download reported it): not listed until it can be read
+                        continue;
+                    }
+
                     unchanged++;
                     continue;
                 }
@@ -294,12 +341,13 @@ public sealed partial class FolderIndexer
             }
 
             await RemoveAsync(removals, cancellationToken);
-            var (indexed, deferred) = await IndexCandidatesAsync(candidates, null, entries.Count, cancellationToken);
+            var (indexed, deferred) = await IndexCandidatesAsync(candidates, null, entries.Count, watched: true, cancellationToken);
             if (linksFiles.Count > 0)
             {
                 await UpdateLinksAsync(linksFiles, cancellationToken);
             }
 
+            deferred.AddRange(held);
             return new IndexResult(indexed, unchanged, removals.Count, skipped, deferred, needsReconcile);
         }
         finally
@@ -346,15 +394,46 @@ public sealed partial class FolderIndexer
     {
         var rootLength = Root.Length;
         var buffer = new char[256];
+        var fullBuffer = new char[512];
+        FileStatus status = default;
+
+        // One stat per file, by our own statx (the entry's Length and LastWriteTimeUtc would be a
+        // stat of the runtime's, without inode and ctime): the filter keeps its result for the transform.
+        bool Include(ref FileSystemEntry entry)
+        {
+            if (entry.IsDirectory || IsDotName(entry.FileName)
+                || FileStat.Of(FullPath(entry.Directory, entry.FileName, ref fullBuffer)) is not { IsRegularFile: true } found)
+            {
+                return false; // a FIFO or device is never a package (opening a FIFO would block)
+            }
+
+            status = found;
+            return scan is null || !scan.KeepIfUnchanged(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer), found);
+        }
+
         return new FileSystemEnumerable<DiskFile>(
             directory,
-            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer).ToString(), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            (ref FileSystemEntry entry) => new DiskFile(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer).ToString(), status),
             Enumeration)
         {
-            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && !IsDotName(entry.FileName)
-                && (scan is null || !scan.KeepIfUnchanged(RelativePath(entry.Directory, entry.FileName, rootLength, ref buffer), entry.Length, entry.LastWriteTimeUtc.UtcTicks)),
+            ShouldIncludePredicate = Include,
             ShouldRecursePredicate = (ref FileSystemEntry entry) => !IsDotName(entry.FileName),
         };
+    }
+
+    /// <summary><paramref name="directory"/>/<paramref name="fileName"/> written into <paramref name="buffer"/> (grown when too small).</summary>
+    private static ReadOnlySpan<char> FullPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> fileName, ref char[] buffer)
+    {
+        var length = directory.Length + 1 + fileName.Length;
+        if (buffer.Length < length)
+        {
+            buffer = new char[Math.Max(length, buffer.Length * 2)];
+        }
+
+        directory.CopyTo(buffer);
+        buffer[directory.Length] = Path.DirectorySeparatorChar;
+        fileName.CopyTo(buffer.AsSpan(directory.Length + 1));
+        return buffer.AsSpan(0, length);
     }
 
     /// <summary>
@@ -395,11 +474,9 @@ public sealed partial class FolderIndexer
 
     private string FullPath(string relativePath) => Path.Combine(Root, relativePath);
 
-    private DiskFile? Stat(string relativePath)
-    {
-        var info = new FileInfo(FullPath(relativePath));
-        return info.Exists ? new DiskFile(relativePath, info.Length, info.LastWriteTimeUtc.Ticks) : null;
-    }
+    /// <summary>The file at <paramref name="relativePath"/>, or null when there is none (or only something that is not a regular file).</summary>
+    private DiskFile? Stat(string relativePath) =>
+        FileStat.Of(FullPath(relativePath)) is { IsRegularFile: true } status ? new DiskFile(relativePath, status) : null;
 
     /// <summary>Parses a file's name, using its folder as the known project; warns once per unrecognized path.</summary>
     private DistributionFilename? TryParse(string path)
@@ -430,6 +507,28 @@ public sealed partial class FolderIndexer
         return null;
     }
 
+    /// <summary>
+    /// True (warned once) when the file is there but this process cannot open it (permissions):
+    /// it is not listed, as nothing could be served. The next reconcile lists it once readable.
+    /// </summary>
+    private bool CannotRead(string path)
+    {
+        try
+        {
+            File.OpenHandle(FullPath(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete).Dispose();
+            return false;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false; // gone meanwhile: its own event removes it
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WarnOnce(path, () => FolderIndexerLog.ReadFailed(_logger, path, ex.Message));
+            return true;
+        }
+    }
+
     private static bool LooksLikeDistribution(string path) => DistributionFilename.TryParse(FileName(path), null, out _, out _);
 
     private void WarnOnce(string path, Action warn)
@@ -454,7 +553,18 @@ public sealed partial class FolderIndexer
         }
     }
 
-    private readonly record struct DiskFile(string Path, long Size, long MtimeTicks);
+    /// <summary>A file as one stat saw it; two stats that differ in any field mean it changed between them.</summary>
+    private readonly record struct DiskFile(string Path, long Size, long MtimeTicks, FileIdentity Identity)
+    {
+        public DiskFile(string path, FileStatus status)
+            : this(path, status.Size, status.MtimeTicks, status.Identity)
+        {
+        }
+
+        /// <summary>True when <paramref name="row"/> recorded this very file: same path, size, mtime, inode and ctime.</summary>
+        public bool IsRecordedBy(CatalogFile? row) =>
+            row is not null && row.Path == Path && row.Size == Size && row.SourceMtimeTicks == MtimeTicks && row.SourceIdentity == Identity;
+    }
 
     /// <summary>What one reconcile found of the recorded files, by row: filled in by <see cref="EnumerateFiles"/>.</summary>
     private sealed class ScanMarks(FileStateTable states) : IDisposable
@@ -472,10 +582,10 @@ public sealed partial class FolderIndexer
         public int Unchanged { get; private set; }
 
         /// <summary>
-        /// Counts a file found on disk; true (and its row kept) when it is recorded with this size and
-        /// modification time. Links files are never kept here: every reconcile reads them.
+        /// Counts a file found on disk; true (and its row kept) when it is recorded with this size,
+        /// modification time, inode and ctime. Links files are never kept here: every reconcile reads them.
         /// </summary>
-        public bool KeepIfUnchanged(ReadOnlySpan<char> path, long size, long mtimeTicks)
+        public bool KeepIfUnchanged(ReadOnlySpan<char> path, FileStatus status)
         {
             OnDisk++;
             var index = States.IndexOf(path);
@@ -486,7 +596,8 @@ public sealed partial class FolderIndexer
 
             Seen[index] = true;
             if (path.EndsWith(DeveloperLinks.FileExtension, StringComparison.OrdinalIgnoreCase)
-                || States.SizeAt(index) != size || States.SourceMtimeTicksAt(index) != mtimeTicks)
+                || States.SizeAt(index) != status.Size || States.SourceMtimeTicksAt(index) != status.MtimeTicks
+                || States.SourceIdentityAt(index) != status.Identity)
             {
                 return false;
             }

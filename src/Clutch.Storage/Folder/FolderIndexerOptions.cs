@@ -21,6 +21,13 @@ public sealed class FolderIndexerOptions
     /// </summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// An archive that does not open as one (no zip central directory, a tar or gzip stream cut
+    /// short) is what a hand copy that paused looks like: it is listed only once it has not changed
+    /// for this long, and then, as any broken archive, without metadata and with a warning.
+    /// </summary>
+    public TimeSpan ArchiveQuietPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Files per catalog transaction.</summary>
     public int BatchSize { get; set; } = 500;
 

@@ -97,7 +97,7 @@ public sealed class FolderIndexerService : BackgroundService
 
         try
         {
-            await Task.WhenAll(ProcessChangesAsync(stoppingToken), ReconcileLoopAsync(stoppingToken));
+            await Task.WhenAll(ProcessChangesAsync(stoppingToken), ReconcileLoopAsync(stoppingToken), ForwardRechecksAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -184,7 +184,21 @@ public sealed class FolderIndexerService : BackgroundService
                 RequestReconcile();
             }
 
+            foreach (var path in pending)
+            {
+                _indexer.Hints.Rechecked(path);
+            }
+
             pending.Clear();
+        }
+    }
+
+    /// <summary>Files a download found not to match their listing are indexed again like a watcher event.</summary>
+    private async Task ForwardRechecksAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var path in _indexer.Hints.Rechecks.ReadAllAsync(stoppingToken))
+        {
+            _changes.Writer.TryWrite(path);
         }
     }
 

@@ -19,6 +19,7 @@ public static class FolderIndexerServiceCollectionExtensions
             o.Debounce = options.Debounce;
             o.MaxDebounceDelay = options.MaxDebounceDelay;
             o.SettleTime = options.SettleTime;
+            o.ArchiveQuietPeriod = options.ArchiveQuietPeriod;
             o.BatchSize = options.BatchSize;
             o.MaxParallelism = options.MaxParallelism;
             o.WaitForColdScan = options.WaitForColdScan;
@@ -31,6 +32,7 @@ public static class FolderIndexerServiceCollectionExtensions
     {
         services.AddOptions<FolderIndexerOptions>().Configure(configure);
         services.TryAddSingleton<IndexerStatus>();
+        services.TryAddSingleton<IndexerHints>();
         services.TryAddSingleton<FolderIndexer>();
         services.TryAddSingleton<FolderIndexerService>();
         services.AddHostedService(sp => sp.GetRequiredService<FolderIndexerService>());

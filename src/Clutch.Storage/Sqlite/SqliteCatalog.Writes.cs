@@ -10,7 +10,8 @@ public sealed partial class SqliteCatalog
     private const string UpsertFileSql = $"""
         INSERT INTO files ({FileColumns})
         VALUES ($path, $filename, $project, $version, $type, $python_tag, $requires_python, $sha256, $md5, $blake2b_256,
-                $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks)
+                $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks,
+                $source_inode, $source_ctime_ticks)
         ON CONFLICT(path) DO UPDATE SET
             filename = excluded.filename,
             project = excluded.project,
@@ -24,11 +25,15 @@ public sealed partial class SqliteCatalog
             metadata_sha256 = excluded.metadata_sha256,
             summary = excluded.summary,
             source_mtime_ticks = excluded.source_mtime_ticks,
+            source_inode = excluded.source_inode,
+            source_ctime_ticks = excluded.source_ctime_ticks,
             upload_time = CASE WHEN files.sha256 = excluded.sha256 THEN files.upload_time ELSE excluded.upload_time END,
             uploader = CASE WHEN files.sha256 = excluded.sha256 THEN coalesce(files.uploader, excluded.uploader) ELSE excluded.uploader END,
             yanked = CASE WHEN files.sha256 = excluded.sha256 THEN files.yanked ELSE excluded.yanked END,
             yanked_reason = CASE WHEN files.sha256 = excluded.sha256 THEN files.yanked_reason ELSE excluded.yanked_reason END,
             sha256 = excluded.sha256
+        WHERE $scanned = 0 OR NOT (files.size = excluded.size AND files.source_mtime_ticks = excluded.source_mtime_ticks
+            AND files.source_inode = excluded.source_inode AND files.source_ctime_ticks = excluded.source_ctime_ticks)
         ON CONFLICT(filename) DO NOTHING
         """;
 
@@ -36,7 +41,13 @@ public sealed partial class SqliteCatalog
     /// Adds or replaces files by path. A file whose filename is already recorded under another path
     /// is ignored (filenames are unique); callers that care check first.
     /// </summary>
-    public async Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken)
+    public Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken) =>
+        UpsertFilesAsync(files, scanned: false, cancellationToken);
+
+    public Task UpsertScannedFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken) =>
+        UpsertFilesAsync(files, scanned: true, cancellationToken);
+
+    private async Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, bool scanned, CancellationToken cancellationToken)
     {
         if (files.Count == 0)
         {
@@ -46,6 +57,7 @@ public sealed partial class SqliteCatalog
         await WriteAsync(async (connection, transaction, changes) =>
         {
             await using var upsert = CreateFileCommand(connection, transaction, UpsertFileSql);
+            upsert.Parameters.AddWithValue("$scanned", scanned ? 1 : 0);
             upsert.Prepare(); // compiled once, re-bound for every row of the batch
             foreach (var file in files)
             {
@@ -76,7 +88,8 @@ public sealed partial class SqliteCatalog
             await using var insert = CreateFileCommand(connection, transaction, $"""
                 INSERT INTO files ({FileColumns})
                 VALUES ($path, $filename, $project, $version, $type, $python_tag, $requires_python, $sha256, $md5, $blake2b_256,
-                        $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks)
+                        $size, $upload_time, $uploader, $yanked, $yanked_reason, $metadata_sha256, $summary, $source_mtime_ticks,
+                $source_inode, $source_ctime_ticks)
                 """);
             BindFile(insert, file);
             await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -312,5 +325,7 @@ public sealed partial class SqliteCatalog
         p["$metadata_sha256"].Value = (object?)file.MetadataSha256 ?? DBNull.Value;
         p["$summary"].Value = (object?)file.Summary ?? DBNull.Value;
         p["$source_mtime_ticks"].Value = file.SourceMtimeTicks;
+        p["$source_inode"].Value = file.SourceIdentity.Inode;
+        p["$source_ctime_ticks"].Value = file.SourceIdentity.ChangeTicks;
     }
 }

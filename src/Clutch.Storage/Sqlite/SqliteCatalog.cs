@@ -15,7 +15,8 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
 {
     private const string FileColumns =
         "path, filename, project, version, type, python_tag, requires_python, sha256, md5, blake2b_256, size, " +
-        "upload_time, uploader, yanked, yanked_reason, metadata_sha256, summary, source_mtime_ticks";
+        "upload_time, uploader, yanked, yanked_reason, metadata_sha256, summary, source_mtime_ticks, " +
+        "source_inode, source_ctime_ticks";
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -151,7 +152,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
     {
         await using var connection = await OpenForReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, size, source_mtime_ticks FROM files";
+        command.CommandText = "SELECT path, size, source_mtime_ticks, source_inode, source_ctime_ticks FROM files";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var table = new FileStateTable();
         try
@@ -159,7 +160,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
             // Each path string dies right here, young: only the table's few arrays outlive the read.
             while (await reader.ReadAsync(cancellationToken))
             {
-                table.Add(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
+                table.Add(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), new FileIdentity(reader.GetInt64(3), reader.GetInt64(4)));
             }
 
             return table;
@@ -310,6 +311,7 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable
                 MetadataSha256 = reader.IsDBNull(15) ? null : reader.GetString(15),
                 Summary = reader.IsDBNull(16) ? null : reader.GetString(16),
                 SourceMtimeTicks = reader.GetInt64(17),
+                SourceIdentity = new FileIdentity(reader.GetInt64(18), reader.GetInt64(19)),
             };
         }
     }

@@ -95,6 +95,12 @@ internal static class SqliteMigrations
             );
             CREATE INDEX change_log_at ON change_log(at);
             """),
+        (4, """
+            -- Which file was hashed, beyond size and mtime (both can be put back by hand): its inode
+            -- and ctime. Rows from before (0, 0) are re-hashed once by the next reconcile.
+            ALTER TABLE files ADD COLUMN source_inode INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE files ADD COLUMN source_ctime_ticks INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

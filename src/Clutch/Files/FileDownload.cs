@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Clutch.Pages;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 using Microsoft.Extensions.Primitives;
 
 namespace Clutch.Files;
@@ -17,6 +18,7 @@ public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
     public FileDownload(CatalogFile file)
     {
         Size = file.Size;
+        Identity = file.SourceIdentity;
         UploadTime = file.UploadTime;
         Convert.FromHexString(file.Sha256, _sha256, out _, out _);
         if (file.MetadataSha256 is { } metadata)
@@ -27,6 +29,9 @@ public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
     }
 
     public long Size { get; }
+
+    /// <summary>Inode and ctime of the file whose bytes were hashed (unknown where the store has none).</summary>
+    public FileIdentity Identity { get; }
 
     public DateTimeOffset UploadTime { get; }
 
@@ -44,6 +49,13 @@ public sealed class FileDownload : HeldBytes<FileDownload.CachedBytes>
         Convert.TryToHexStringLower(sha, span[1..65], out _);
         span[65] = '"';
     });
+
+    /// <summary>
+    /// True when an open file is the one listed: same size and, where known, same inode and ctime.
+    /// Checked after the bytes were read, a change made before or while they were read has moved the ctime.
+    /// </summary>
+    public bool IsListed(FileStatus status) =>
+        status.Size == Size && (!Identity.IsKnown || status.Identity == Identity);
 
     /// <summary>The file's bytes and response headers, while a <see cref="SmallFileCache"/> holds them.</summary>
     public CachedBytes? Cached => Held;

@@ -3,8 +3,10 @@ using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.Win32.SafeHandles;
 
 namespace Clutch.Files;
 
@@ -23,7 +25,7 @@ public static class FileEndpoints
     }
 
     /// <summary>Answers one file or metadata request; also called by <see cref="Pages.PageFastPath"/> before routing.</summary>
-    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
+    public static async Task<IResult> ServeAsync(string? key, HttpContext context, FileLocator locator, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles, StaleFiles stale)
     {
         if (key is null || !UrlKeys.IsSafe(key))
         {
@@ -38,7 +40,7 @@ public static class FileEndpoints
             return TypedResults.Text($"No file '{key}' in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        return await AnswerAsync(key, fileKey, file, wantsMetadata, context, blobs, cache, smallFiles);
+        return await AnswerAsync(key, fileKey, file, wantsMetadata, context, blobs, cache, smallFiles, stale);
     }
 
     /// <summary>
@@ -46,7 +48,8 @@ public static class FileEndpoints
     /// <paramref name="wantsMetadata"/> its PEP 658 metadata; <paramref name="key"/> is what was asked
     /// for). <see cref="Pages.PageFastPath"/> calls this directly for a download it has just looked up.
     /// </summary>
-    public static async Task<IResult> AnswerAsync(string key, string fileKey, FileDownload file, bool wantsMetadata, HttpContext context, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles)
+    public static async Task<IResult> AnswerAsync(
+        string key, string fileKey, FileDownload file, bool wantsMetadata, HttpContext context, IBlobStore blobs, CacheHeaders cache, SmallFileCache smallFiles, StaleFiles stale)
     {
         var blobKey = wantsMetadata ? BlobKeys.Metadata(file.Sha256) : fileKey;
         var contentType = wantsMetadata ? "text/plain; charset=utf-8" : ContentTypes.For(fileKey);
@@ -56,7 +59,7 @@ public static class FileEndpoints
         if (small && file.Cached is { } cached)
         {
             // Held in memory: no path to build, nothing to read.
-            return new SmallFileResult(null, file, cached, contentType, smallFiles);
+            return new SmallFileResult(null, file, cached, contentType, smallFiles, stale, fileKey);
         }
 
         var local = blobs.GetLocalPath(blobKey);
@@ -65,17 +68,41 @@ public static class FileEndpoints
             if (small)
             {
                 // The common download: checked against the listed size while it is read, no separate stat.
-                return new SmallFileResult(local, file, null, contentType, smallFiles);
+                return new SmallFileResult(local, file, null, contentType, smallFiles, stale, fileKey);
             }
 
-            var etag = file.ETag(wantsMetadata);
-            var info = new FileInfo(local);
-            if (!info.Exists || (!wantsMetadata && info.Length != file.Size))
+            var etag = EntityTagHeaderValue.Parse(file.ETag(wantsMetadata));
+            if (wantsMetadata)
             {
-                return Reindexing(context, key);
+                return File.Exists(local)
+                    ? TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true)
+                    : Reindexing(context, key);
             }
 
-            return TypedResults.PhysicalFile(local, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(etag), enableRangeProcessing: true);
+            // Opened here and checked on the open handle (one fstat, no second path lookup): the bytes
+            // sent come from the very file that was checked, never from one put in its place after.
+            SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle(local, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return stale.Changed(context, fileKey);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return stale.Unreadable(context, fileKey, ex);
+            }
+
+            if (!file.IsListed(FileStat.Of(handle)))
+            {
+                handle.Dispose();
+                return stale.Changed(context, fileKey);
+            }
+
+            var checkedFile = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            return TypedResults.Stream(checkedFile, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
         }
 
         var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);

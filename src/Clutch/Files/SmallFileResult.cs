@@ -1,5 +1,6 @@
 using System.Buffers;
 using Clutch.Hosting;
+using Clutch.Storage.Folder;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -8,12 +9,15 @@ namespace Clutch.Files;
 /// <summary>
 /// A whole small file for a plain GET or HEAD (no range, no condition): the headers the physical
 /// file result would send, and the bytes — from memory when the <see cref="SmallFileCache"/> holds
-/// them, otherwise read synchronously in one call (open, one read, close: no stat, no stream, no
-/// thread-pool hop). The read asks for one byte more than the listed size, so a file changed on disk
-/// and not yet re-indexed is noticed by the read itself and answered with 503 instead of bytes that
-/// disagree with the listing. Anything else (ranges, conditionals, large files) takes the general path.
+/// them, otherwise read synchronously (open, one read, an fstat of the open handle, close: no path
+/// stat, no stream, no thread-pool hop). The read asks for one byte more than the listed size, and the
+/// fstat after it compares size, inode and ctime with the listing, so a file changed on disk and not
+/// yet re-indexed (even to other bytes of the same size, its mtime put back) is answered with 503
+/// instead of bytes that disagree with the listing; only bytes that passed are ever held.
+/// Anything else (ranges, conditionals, large files) takes the general path.
 /// </summary>
-internal sealed class SmallFileResult(string? path, FileDownload file, FileDownload.CachedBytes? cached, string contentType, SmallFileCache cache) : IResult
+internal sealed class SmallFileResult(
+    string? path, FileDownload file, FileDownload.CachedBytes? cached, string contentType, SmallFileCache cache, StaleFiles stale, string key) : IResult
 {
     /// <summary>Largest file answered this way.</summary>
     private const long MaxLength = SmallFileCache.MaxLength;
@@ -46,10 +50,15 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
         var handedOver = false;
         try
         {
-            var read = Read(path ?? throw new InvalidOperationException("Neither bytes nor a path to read them from."), buffer, length);
+            var read = Read(path ?? throw new InvalidOperationException("Neither bytes nor a path to read them from."), buffer, length, file, out var failure);
+            if (failure is not null)
+            {
+                return stale.Unreadable(context, key, failure).ExecuteAsync(context);
+            }
+
             if (read != length)
             {
-                return FileEndpoints.Reindexing(context, context.Request.Path.Value ?? path).ExecuteAsync(context);
+                return stale.Changed(context, key).ExecuteAsync(context);
             }
 
             var etag = new StringValues(file.ETag(metadata: false));
@@ -103,20 +112,26 @@ internal sealed class SmallFileResult(string? path, FileDownload file, FileDownl
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 
-    /// <summary>Bytes read (at most length + 1), or for HEAD the file's length; -1 when it is gone.</summary>
-    private static long Read(string path, byte[]? buffer, int length)
+    /// <summary>
+    /// Bytes read (at most length + 1), or for HEAD the file's length; -1 when it is gone or is not the
+    /// listed file; <paramref name="failure"/> when it is there but cannot be read.
+    /// </summary>
+    private static long Read(string path, byte[]? buffer, int length, FileDownload file, out Exception? failure)
     {
+        failure = null;
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return buffer is null ? RandomAccess.GetLength(handle) : RandomAccess.Read(handle, buffer.AsSpan(0, length + 1), 0);
+            var read = buffer is null ? length : RandomAccess.Read(handle, buffer.AsSpan(0, length + 1), 0);
+            return file.IsListed(FileStat.Of(handle)) ? read : -1;
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return -1;
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            failure = ex;
             return -1;
         }
     }

@@ -13,6 +13,7 @@ using Clutch.Upload;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -62,6 +63,8 @@ public static class ClutchHost
         services.AddSingleton<PageCache>();
         services.AddSingleton<FileLocator>();
         services.AddSingleton<SmallFileCache>();
+        services.AddSingleton<StaleFiles>();
+        services.TryAddSingleton<Clutch.Storage.Folder.IndexerHints>();
         services.AddSingleton<ReleaseMetadataReader>();
         services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton<CacheHeaders>();

@@ -4,6 +4,7 @@ using Clutch.Auth;
 using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Pages;
+using Clutch.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -104,18 +105,26 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
         }
 
         var actor = caller.UserName;
-        switch (action)
+        try
         {
-            case ManageAction.Yank:
-                await manager.YankAsync(selection, reason, actor, cancellationToken);
-                break;
-            case ManageAction.Unyank:
-                await manager.UnyankAsync(selection, actor, cancellationToken);
-                reason = null;
-                break;
-            default:
-                await manager.DeleteAsync(selection, actor, reason, cancellationToken);
-                break;
+            switch (action)
+            {
+                case ManageAction.Yank:
+                    await manager.YankAsync(selection, reason, actor, cancellationToken);
+                    break;
+                case ManageAction.Unyank:
+                    await manager.UnyankAsync(selection, actor, cancellationToken);
+                    reason = null;
+                    break;
+                default:
+                    await manager.DeleteAsync(selection, actor, reason, cancellationToken);
+                    break;
+            }
+        }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            // The catalog could not grow: its transaction rolled back, nothing changed.
+            return Problem(StatusCodes.Status507InsufficientStorage, StorageFull.Message);
         }
 
         var files = selection.Selected.Select(f => f.Filename).Order(StringComparer.Ordinal).ToList();

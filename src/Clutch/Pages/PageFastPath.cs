@@ -14,7 +14,7 @@ namespace Clutch.Pages;
 /// endpoints would answer with the same <see cref="PageResponder"/>; anything else (redirects,
 /// 404, 406, <c>?format=</c>, odd names) falls through to the endpoints unchanged.
 /// </summary>
-public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder, FileLocator files, IBlobStore blobs, CacheHeaders cacheHeaders, SmallFileCache smallFiles)
+public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResponder responder, FileLocator files, IBlobStore blobs, CacheHeaders cacheHeaders, SmallFileCache smallFiles, StaleFiles stale)
 {
     private const string Html = "text/html; charset=utf-8";
     private const int MaxRememberedAcceptHeaders = 256;
@@ -62,13 +62,13 @@ public sealed class PageFastPath(RequestDelegate next, PageCache cache, PageResp
 
     private async Task FileAsync(HttpContext context, string key)
     {
-        var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders, smallFiles);
+        var result = await FileEndpoints.ServeAsync(key, context, files, blobs, cacheHeaders, smallFiles, stale);
         await result.ExecuteAsync(context);
     }
 
     private async Task FoundFileAsync(HttpContext context, string key, FileDownload download)
     {
-        var result = await FileEndpoints.AnswerAsync(key, key, download, wantsMetadata: false, context, blobs, cacheHeaders, smallFiles);
+        var result = await FileEndpoints.AnswerAsync(key, key, download, wantsMetadata: false, context, blobs, cacheHeaders, smallFiles, stale);
         await result.ExecuteAsync(context);
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Clutch.Auth;
 using Clutch.Packaging;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 
 namespace Clutch.Upload;
 
@@ -26,7 +27,8 @@ public enum CommitOutcome
 /// and only the row makes it visible. Uploads of one filename are committed one at a time in this
 /// node; across writers the blob put without overwrite and the catalog's TryAdd decide.
 /// </summary>
-public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectPermissions permissions, DigestBackfill backfill, TimeProvider time, ILogger<UploadCommitter> logger)
+public sealed class UploadCommitter(
+    ICatalog catalog, IBlobStore blobs, ProjectPermissions permissions, DigestBackfill backfill, IndexerHints hints, TimeProvider time, ILogger<UploadCommitter> logger)
 {
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
@@ -63,6 +65,10 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
         var storedMetadata = false;
         var storedFile = false;
         var listed = false;
+
+        // Held from before the file appears in the folder until its row is written: the folder
+        // indexer, seeing the file arrive, leaves it to this upload (an upload's row is the record).
+        using var hold = hints.Hold(key);
         try
         {
             if (name.Type == DistributionType.Wheel && upload.Inspection is { } inspection)
@@ -184,6 +190,7 @@ public sealed class UploadCommitter(ICatalog catalog, IBlobStore blobs, ProjectP
             Uploader = caller.UserName,
             // With the size, what the folder indexer compares to know the file needs no re-hash.
             SourceMtimeTicks = info?.LastModified.UtcTicks ?? 0,
+            SourceIdentity = info?.Identity ?? FileIdentity.Unknown,
         };
     }
 }

@@ -3,6 +3,7 @@ using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -23,6 +24,7 @@ public static class UploadEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<UploadTempFiles>());
         services.AddSingleton<UploadFormReader>();
         services.AddSingleton<UploadCommitter>();
+        services.TryAddSingleton<IndexerHints>();
         services.AddSingleton<DigestBackfill>();
         services.AddHostedService(sp => sp.GetRequiredService<DigestBackfill>());
         services.TryAddSingleton(TimeProvider.System);
@@ -117,6 +119,12 @@ public static class UploadEndpoints
         catch (UploadRejectedException ex)
         {
             await RejectAsync(context, logger, form?.Filename ?? filename, caller.UserName, ex);
+        }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            // Not the client's fault: 507, nothing kept (the temp file goes with the form, a stored
+            // blob with the committer's undo), and no server path in the answer.
+            await RejectAsync(context, logger, form?.Filename, caller.UserName, new UploadRejectedException(StatusCodes.Status507InsufficientStorage, StorageFull.Message));
         }
         catch (BadHttpRequestException ex)
         {

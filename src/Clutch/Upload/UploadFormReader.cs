@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Clutch.Packaging;
+using Clutch.Storage;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -86,7 +87,7 @@ public sealed class UploadFormReader(UploadTempFiles temp)
 
             return form;
         }
-        catch (IOException ex) when (ex is not FileNotFoundException && !cancellationToken.IsCancellationRequested && IsMalformed(ex))
+        catch (IOException ex) when (ex is not FileNotFoundException && !cancellationToken.IsCancellationRequested && IsMalformed(ex) && !StorageFull.Is(ex))
         {
             form.Dispose();
             throw UploadRejectedException.BadRequest("Bad multipart body: " + OneLine(ex.Message));

@@ -2,8 +2,10 @@ using Clutch.Files;
 using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Storage;
+using Clutch.Storage.Folder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clutch.Server.Tests.Files;
 
@@ -20,7 +22,7 @@ public sealed class SmallFileResultTests : IDisposable
 
     private static readonly string Sha = new('a', 64);
 
-    private static FileDownload Listed(long size) => new(new CatalogFile
+    private static FileDownload Listed(long size, FileIdentity identity = default) => new(new CatalogFile
     {
         Path = "x/x-1.0-py3-none-any.whl",
         Filename = "x-1.0-py3-none-any.whl",
@@ -32,10 +34,16 @@ public sealed class SmallFileResultTests : IDisposable
         Blake2b256 = "",
         Size = size,
         UploadTime = DateTimeOffset.UnixEpoch,
+        SourceIdentity = identity,
     });
 
+    /// <summary>The listing of the file at <paramref name="path"/> as the indexer records it (size, inode, ctime).</summary>
+    private static FileDownload ListedAsIndexed(string path) => FileStat.Of(path) is { } status
+        ? Listed(status.Size, status.Identity)
+        : throw new FileNotFoundException(path);
+
     private static async Task<(int Status, byte[] Body, HttpContext Context)> ExecuteAsync(
-        string path, long listedLength, string method = "GET", FileDownload? file = null, int cacheMegabytes = 1)
+        string path, long listedLength, string method = "GET", FileDownload? file = null, int cacheMegabytes = 1, StaleFiles? stale = null)
     {
         file ??= Listed(listedLength);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
@@ -44,7 +52,8 @@ public sealed class SmallFileResultTests : IDisposable
         var body = new MemoryStream();
         context.Response.Body = body;
         var cache = new SmallFileCache(new ClutchOptions { FileCacheMegabytes = cacheMegabytes });
-        await new SmallFileResult(path, file, file.Cached, "application/zip", cache).ExecuteAsync(context);
+        stale ??= new StaleFiles(new IndexerHints(), NullLogger<StaleFiles>.Instance);
+        await new SmallFileResult(path, file, file.Cached, "application/zip", cache, stale, "x/x-1.0-py3-none-any.whl").ExecuteAsync(context);
         return (context.Response.StatusCode, body.ToArray(), context);
     }
 
@@ -77,6 +86,61 @@ public sealed class SmallFileResultTests : IDisposable
         Assert.Equal("no-store", context.Response.Headers.CacheControl.ToString());
         Assert.DoesNotContain(Sha, context.Response.Headers.ETag.ToString());
         Assert.StartsWith("File ", System.Text.Encoding.UTF8.GetString(body));
+    }
+
+    [Theory]
+    [InlineData("GET", false)]
+    [InlineData("GET", true)]
+    [InlineData("HEAD", false)]
+    public async Task A_file_replaced_by_other_bytes_of_the_listed_size_and_mtime_gets_503_and_no_bytes(string method, bool byMove)
+    {
+        var path = Path.Combine(_dir, "r.whl");
+        var bytes = Enumerable.Range(0, 4000).Select(i => (byte)i).ToArray();
+        await File.WriteAllBytesAsync(path, bytes);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5));
+        var file = ListedAsIndexed(path);
+        var mtime = File.GetLastWriteTimeUtc(path);
+
+        bytes[^1] ^= 0xff; // what cp -p or touch -r leave: same size, same mtime, other bytes
+        var written = byMove ? path + ".new" : path;
+        await File.WriteAllBytesAsync(written, bytes);
+        File.SetLastWriteTimeUtc(written, mtime);
+        if (byMove)
+        {
+            File.Move(written, path, overwrite: true);
+        }
+
+        var hints = new IndexerHints();
+        var (status, body, context) = await ExecuteAsync(path, 4000, method, file, stale: new StaleFiles(hints, NullLogger<StaleFiles>.Instance));
+        Assert.Equal(503, status);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+        Assert.StartsWith("File ", System.Text.Encoding.UTF8.GetString(body));
+        Assert.False(file.HoldsBytes);
+        Assert.True(hints.Rechecks.TryRead(out var recheck)); // the indexer is asked to look again
+        Assert.Equal("x/x-1.0-py3-none-any.whl", recheck);
+    }
+
+    [Fact]
+    public async Task A_listed_file_the_server_cannot_read_gets_503_one_line_and_one_log_line_however_often_asked()
+    {
+        var path = Path.Combine(_dir, "dir.whl");
+        Directory.CreateDirectory(path); // a folder where the listed file was: open fails with EISDIR
+        var log = new Clutch.Server.Tests.Storage.ListLogger<StaleFiles>();
+        var hints = new IndexerHints();
+        var stale = new StaleFiles(hints, log);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var (status, body, _) = await ExecuteAsync(path, 10, stale: stale);
+            Assert.Equal(503, status);
+            var text = System.Text.Encoding.UTF8.GetString(body);
+            Assert.Equal(1, text.Count(c => c == '\n'));
+            Assert.DoesNotContain(_dir, text, StringComparison.Ordinal);
+        }
+
+        Assert.Single(log.Entries);
+        Assert.True(hints.Rechecks.TryRead(out _));
+        Assert.False(hints.Rechecks.TryRead(out _));
     }
 
     [Theory]

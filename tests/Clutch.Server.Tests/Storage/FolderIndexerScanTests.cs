@@ -123,25 +123,6 @@ public sealed class FolderIndexerScanTests : IDisposable
     }
 
     [Fact]
-    public async Task Size_and_mtime_are_the_rehash_key_not_the_bytes()
-    {
-        var path = _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));
-        await _folder.Indexer.ScanAsync(null, Ct);
-        var before = await _folder.Catalog.FindFileAsync("foo-1.0.tar.gz", Ct);
-        var mtime = File.GetLastWriteTimeUtc(path);
-
-        var bytes = await File.ReadAllBytesAsync(path, Ct);
-        bytes[^1] ^= 0xFF; // same size, different bytes, mtime put back
-        await File.WriteAllBytesAsync(path, bytes, Ct);
-        File.SetLastWriteTimeUtc(path, mtime);
-        var restarted = _folder.NewIndexer();
-        await restarted.ScanAsync(null, Ct);
-
-        Assert.Equal(0, restarted.HashCount);
-        Assert.Equal(before!.Sha256, (await _folder.Catalog.FindFileAsync("foo-1.0.tar.gz", Ct))!.Sha256);
-    }
-
-    [Fact]
     public async Task A_touched_file_with_the_same_bytes_keeps_its_upload_time()
     {
         var path = _folder.Drop("foo-1.0.tar.gz", TestPackages.Sdist("foo", "1.0"));

@@ -53,6 +53,7 @@ internal sealed class IndexedFolder : IDisposable
         {
             Root = Root,
             SettleTime = settle ?? TimeSpan.Zero,
+            ArchiveQuietPeriod = TimeSpan.Zero, // tests of the quiet period set it
             Debounce = TimeSpan.FromMilliseconds(100),
             MaxDebounceDelay = TimeSpan.FromMilliseconds(400),
             ReconcileInterval = TimeSpan.FromSeconds(60),
