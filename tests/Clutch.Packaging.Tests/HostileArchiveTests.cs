@@ -145,6 +145,19 @@ public sealed class HostileArchiveTests
         Assert.Contains("'foo_bar/m39.bin' fails its CRC-32 check", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_compressible_wheel_pushed_a_few_bytes_at_a_time_is_checked_whole()
+    {
+        // Headers and deflate data split at every few bytes; each member inflates far past a push.
+        var members = Enumerable.Range(0, 3)
+            .Select(i => new ZipMember($"foo_bar/m{i}.txt", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"line {i} of a text file\n", 20_000)))))
+            .Append(new ZipMember(Meta, Encoding.UTF8.GetBytes(Metadata("foo_bar", "1.0")))).ToArray();
+        var wheel = Zip(members).ToArray();
+        Assert.NotNull(await InspectAsync(Wheel, wheel, streamed: true, chunk: 7));
+        var message = await RefusedAsync(Wheel, PatchZipCrc(wheel, "foo_bar/m1.txt"), streamed: true, chunk: 7);
+        Assert.Contains("'foo_bar/m1.txt' fails its CRC-32 check", message, StringComparison.Ordinal);
+    }
+
     private static async Task<string> RefusedAsync(string filename, byte[] bytes, bool streamed, int chunk = 64 * 1024)
     {
         var error = await Assert.ThrowsAsync<InvalidArchiveException>(() => InspectAsync(filename, bytes, streamed, chunk));

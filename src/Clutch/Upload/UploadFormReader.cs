@@ -165,7 +165,7 @@ public sealed class UploadFormReader(UploadTempFiles temp)
     /// zip, while <paramref name="verifier"/> checks its members on another core (so a large wheel is
     /// not read again to check it). Two pooled buffers: while one chunk is hashed and written, the
     /// next is read from the socket, so memory stays at two chunks whatever the file size (the
-    /// verifier keeps a few copies of its own). Every <see cref="WritebackBytes"/> a flush to disk
+    /// verifier reads the chunk where it lies and keeps none of it). Every <see cref="WritebackBytes"/> a flush to disk
     /// starts in the background, so the disk writes while the rest arrives and the final flush has
     /// little left to do.
     /// </summary>
@@ -204,7 +204,7 @@ public sealed class UploadFormReader(UploadTempFiles temp)
                     var hash = Task.Run(() => digests.Append(chunk, 0, count), cancellationToken);
                     var write = file.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
 
-                    // The verifier copies the chunk before its task completes; it waits only when behind.
+                    // The verifier checks the chunk on its own pool thread, like the hash; both end before the buffer is reused.
                     var verify = verifier is null ? Task.CompletedTask : verifier.WriteAsync(chunk.AsMemory(0, count), cancellationToken).AsTask();
                     try
                     {
