@@ -18,8 +18,6 @@ public static unsafe partial class FileStat
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
-    private const int Enoent = 2;
-    private const int Enotdir = 20;
     private const int Enosys = 38;
     private const int Eperm = 1;
     private const int BufferSize = 256;
@@ -43,24 +41,16 @@ public static unsafe partial class FileStat
                 var buffer = stackalloc byte[BufferSize];
                 fixed (byte* p = utf8)
                 {
-                    if (Statx(AtFdCwd, p, 0, StatxBasicStats, buffer) == 0)
+                    if (TryStatx(AtFdCwd, p, 0, buffer) is { } found)
                     {
-                        return Read(buffer);
+                        return found;
                     }
                 }
 
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno is Enoent or Enotdir)
+                if (!s_statxMissing)
                 {
-                    return null;
+                    return null; // ENOENT, ENOTDIR, EACCES, ELOOP …: nothing this process can serve
                 }
-
-                if (errno is not (Enosys or Eperm))
-                {
-                    return null; // unreadable (EACCES, ELOOP …): nothing this process can serve
-                }
-
-                s_statxMissing = true;
             }
             finally
             {
@@ -91,9 +81,9 @@ public static unsafe partial class FileStat
                 handle.DangerousAddRef(ref added);
                 var buffer = stackalloc byte[BufferSize];
                 byte empty = 0;
-                if (Statx((int)handle.DangerousGetHandle(), &empty, AtEmptyPath, StatxBasicStats, buffer) == 0)
+                if (TryStatx((int)handle.DangerousGetHandle(), &empty, AtEmptyPath, buffer) is { } found)
                 {
-                    return Read(buffer);
+                    return found;
                 }
             }
             finally
@@ -106,6 +96,33 @@ public static unsafe partial class FileStat
         }
 
         return new FileStatus(RandomAccess.GetLength(handle), 0, FileIdentity.Unknown, true);
+    }
+
+    /// <summary>
+    /// One statx call; null when it failed. Where the C library has no statx (glibc before 2.28) or
+    /// the kernel or a sandbox refuses it (ENOSYS, EPERM), <see cref="s_statxMissing"/> is set and
+    /// the callers fall back to what .NET gives.
+    /// </summary>
+    private static FileStatus? TryStatx(int dirfd, byte* path, int flags, byte* buffer)
+    {
+        try
+        {
+            if (Statx(dirfd, path, flags, StatxBasicStats, buffer) == 0)
+            {
+                return Read(buffer);
+            }
+
+            if (Marshal.GetLastPInvokeError() is Enosys or Eperm)
+            {
+                s_statxMissing = true;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_statxMissing = true;
+        }
+
+        return null;
     }
 
     /// <summary>struct statx: stx_mode at 28, stx_ino at 32, stx_size at 40, stx_ctime at 96, stx_mtime at 112.</summary>
