@@ -90,6 +90,12 @@ public interface ICatalog
     /// <summary>Sets or clears the yank state of a file. False when the file is unknown.</summary>
     Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets or clears the yank state of several files in one transaction: all of them change or, when
+    /// the write fails (a full disk), none. Returns the filenames that matched a file.
+    /// </summary>
+    Task<IReadOnlyList<string>> SetYankedAsync(IReadOnlyCollection<string> filenames, bool yanked, string? reason, CancellationToken cancellationToken);
+
     /// <summary>Developer links of one project.</summary>
     Task<IReadOnlyList<DeveloperLink>> GetDeveloperLinksAsync(ProjectName project, CancellationToken cancellationToken);
 

@@ -8,8 +8,8 @@ public sealed record DeletedFile(string Filename, ProjectName Project, string? D
 /// <summary>Tombstones of deleted filenames; the upload path consults them, delete records them.</summary>
 public interface IDeletedFiles
 {
-    /// <summary>Records a tombstone (replacing an older one of the same filename).</summary>
-    Task AddAsync(DeletedFile file, CancellationToken cancellationToken);
+    /// <summary>Records tombstones (replacing older ones of the same filenames) in one transaction: all or none.</summary>
+    Task AddAsync(IReadOnlyCollection<DeletedFile> files, CancellationToken cancellationToken);
 
     Task<DeletedFile?> FindAsync(string filename, CancellationToken cancellationToken);
 

@@ -136,19 +136,25 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
             return await command.ExecuteScalarAsync(cancellationToken) is string role ? Enum.Parse<ProjectRoleKind>(role) : null;
         }, cancellationToken);
 
-    Task IDeletedFiles.AddAsync(DeletedFile file, CancellationToken cancellationToken) =>
+    Task IDeletedFiles.AddAsync(IReadOnlyCollection<DeletedFile> files, CancellationToken cancellationToken) =>
         WriteAccountsAsync(async (connection, transaction) =>
         {
             await using var command = Command(connection, transaction, """
                 INSERT OR REPLACE INTO deleted_files (filename, project, deleted_by, deleted_at, reason)
                 VALUES ($filename, $project, $by, $at, $reason)
                 """);
-            command.Parameters.AddWithValue("$filename", file.Filename);
-            command.Parameters.AddWithValue("$project", file.Project.Value);
-            command.Parameters.AddWithValue("$by", (object?)file.DeletedBy ?? DBNull.Value);
-            command.Parameters.AddWithValue("$at", file.DeletedAt.UtcTicks);
-            command.Parameters.AddWithValue("$reason", (object?)file.Reason ?? DBNull.Value);
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            foreach (var file in files)
+            {
+                command.Parameters.Clear();
+                command.Parameters.AddWithValue("$filename", file.Filename);
+                command.Parameters.AddWithValue("$project", file.Project.Value);
+                command.Parameters.AddWithValue("$by", (object?)file.DeletedBy ?? DBNull.Value);
+                command.Parameters.AddWithValue("$at", file.DeletedAt.UtcTicks);
+                command.Parameters.AddWithValue("$reason", (object?)file.Reason ?? DBNull.Value);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return files.Count > 0;
         }, cancellationToken);
 
     async Task<DeletedFile?> IDeletedFiles.FindAsync(string filename, CancellationToken cancellationToken)

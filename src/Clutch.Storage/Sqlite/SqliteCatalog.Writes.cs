@@ -151,16 +151,36 @@ public sealed partial class SqliteCatalog
             },
             cancellationToken);
 
-    public Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken) =>
-        UpdateFileAsync(
-            "UPDATE files SET yanked = $yanked, yanked_reason = $reason WHERE filename = $filename RETURNING project",
-            p =>
+    public async Task<bool> SetYankedAsync(string filename, bool yanked, string? reason, CancellationToken cancellationToken) =>
+        (await SetYankedAsync([filename], yanked, reason, cancellationToken)).Count > 0;
+
+    public async Task<IReadOnlyList<string>> SetYankedAsync(
+        IReadOnlyCollection<string> filenames, bool yanked, string? reason, CancellationToken cancellationToken)
+    {
+        var changed = new List<string>(filenames.Count);
+        await WriteAsync(async (connection, transaction, changes) =>
+        {
+            changed.Clear();
+            await using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE files SET yanked = $yanked, yanked_reason = $reason WHERE filename = $filename RETURNING project";
+            update.Parameters.AddWithValue("$yanked", yanked ? 1 : 0);
+            update.Parameters.AddWithValue("$reason", yanked ? (object?)reason ?? DBNull.Value : DBNull.Value);
+            var filename = update.Parameters.Add("$filename", SqliteType.Text);
+            foreach (var name in filenames)
             {
-                p.AddWithValue("$yanked", yanked ? 1 : 0);
-                p.AddWithValue("$reason", yanked ? (object?)reason ?? DBNull.Value : DBNull.Value);
-                p.AddWithValue("$filename", filename);
-            },
-            cancellationToken);
+                filename.Value = name;
+                if (await update.ExecuteScalarAsync(cancellationToken) is string project)
+                {
+                    changed.Add(name);
+                    await changes.TouchAsync(ProjectName.Normalize(project), null, cancellationToken);
+                }
+            }
+
+            return changed.Count > 0;
+        }, cancellationToken);
+        return changed;
+    }
 
     /// <summary>
     /// One UPDATE of a file row that returns its project (<c>RETURNING project</c>) in a write

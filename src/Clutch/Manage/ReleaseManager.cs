@@ -53,23 +53,20 @@ public sealed class ReleaseManager(ICatalog catalog, IBlobStore blobs, IDeletedF
     /// <summary>Marks the selected files yanked (PEP 592): installers skip them unless pinned. Yanking again replaces the reason.</summary>
     public async Task YankAsync(ReleaseSelection selection, string? reason, string actor, CancellationToken cancellationToken)
     {
-        foreach (var file in selection.Selected)
+        // One transaction for the whole selection: a release is never left half yanked.
+        var filenames = selection.Selected.Select(f => f.Filename).ToList();
+        foreach (var filename in await catalog.SetYankedAsync(filenames, true, reason, cancellationToken))
         {
-            if (await catalog.SetYankedAsync(file.Filename, true, reason, cancellationToken))
-            {
-                ManageLog.Yanked(_logger, file.Filename, actor, reason);
-            }
+            ManageLog.Yanked(_logger, filename, actor, reason);
         }
     }
 
     public async Task UnyankAsync(ReleaseSelection selection, string actor, CancellationToken cancellationToken)
     {
-        foreach (var file in selection.Selected)
+        var filenames = selection.Selected.Select(f => f.Filename).ToList();
+        foreach (var filename in await catalog.SetYankedAsync(filenames, false, null, cancellationToken))
         {
-            if (await catalog.SetYankedAsync(file.Filename, false, null, cancellationToken))
-            {
-                ManageLog.Unyanked(_logger, file.Filename, actor);
-            }
+            ManageLog.Unyanked(_logger, filename, actor);
         }
     }
 
@@ -87,11 +84,9 @@ public sealed class ReleaseManager(ICatalog catalog, IBlobStore blobs, IDeletedF
 
         // Tombstones first: from here on an upload of these names is refused, so none can slip in
         // between the steps below and be deleted with them (or outlive its tombstone).
+        // One transaction: a failed write (a full disk) leaves no filename tombstoned but still listed.
         var now = time.GetUtcNow();
-        foreach (var file in doomed)
-        {
-            await tombstones.AddAsync(new DeletedFile(file.Filename, file.Project, actor, now, reason), cancellationToken);
-        }
+        await tombstones.AddAsync(doomed.Select(f => new DeletedFile(f.Filename, f.Project, actor, now, reason)).ToList(), cancellationToken);
 
         // Rows before blobs: no page ever lists a file whose bytes are gone. The folder watcher then
         // sees a path disappear that the catalog no longer lists, which it ignores.

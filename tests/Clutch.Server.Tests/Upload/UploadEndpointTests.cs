@@ -224,7 +224,7 @@ public sealed class UploadEndpointTests : IAsyncLifetime
     public async Task Deleted_filename_cannot_be_uploaded_again()
     {
         var tombstones = _server.Services.GetRequiredService<IDeletedFiles>();
-        await tombstones.AddAsync(new DeletedFile("gone-1.0-py3-none-any.whl", Packaging.ProjectName.Normalize("gone"), "alice", DateTimeOffset.UtcNow, "broken"), CancellationToken.None);
+        await tombstones.AddAsync([new DeletedFile("gone-1.0-py3-none-any.whl", Packaging.ProjectName.Normalize("gone"), "alice", DateTimeOffset.UtcNow, "broken")], CancellationToken.None);
 
         using var response = await _server.UploadWheelAsync("gone", "1.0");
 
