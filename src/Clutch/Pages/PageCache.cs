@@ -172,19 +172,22 @@ public sealed class PageCache : IDisposable
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)
     {
+        // The whole-index pages go first: once a request sees the change on a project's page, no
+        // page that lists that project may still be the older one. (A reader that got the new
+        // project page between the two steps could otherwise get the old /links/ page after it.)
+        // The links root lists every file, so any change drops it; the simple root only lists names.
+        _linksRoot.Invalidate()?.Release();
+        if (e.ProjectSetChanged)
+        {
+            _root.Invalidate();
+        }
+
         foreach (var p in e.Projects)
         {
             if (_projects.TryRemove(p, out var removed))
             {
                 Release(removed);
             }
-        }
-
-        // The links root lists every file, so any change drops it; the simple root only lists names.
-        _linksRoot.Invalidate()?.Release();
-        if (e.ProjectSetChanged)
-        {
-            _root.Invalidate();
         }
     }
 
