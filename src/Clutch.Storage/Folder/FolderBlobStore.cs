@@ -29,6 +29,8 @@ public sealed class FolderBlobStore : IBlobStore
     /// <summary>The folder, as a full path without a trailing separator.</summary>
     public string Root { get; }
 
+    public string Description => "folder " + Root;
+
     public Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)
     {
         // The same stat the folder indexer takes, so that a row written from it records the file as the indexer sees it.
@@ -59,27 +61,21 @@ public sealed class FolderBlobStore : IBlobStore
         }
     }
 
-    public string? GetLocalPath(string key) => ResolveKey(key);
+    public BlobDownload GetDownload(string key) => BlobDownload.File(ResolveKey(key));
 
-    public async Task<bool> PutAsync(string key, Stream content, bool overwrite, CancellationToken cancellationToken)
+    public async Task<BlobPutResult> PutAsync(string key, Stream content, string sha256, CancellationToken cancellationToken)
     {
         var destination = ResolveKey(key);
-        if (!overwrite && File.Exists(destination))
+        if (File.Exists(destination))
         {
-            return false;
+            return await CompareAsync(destination, sha256, cancellationToken);
         }
 
         var temp = await WriteTempAsync(content, flushToDisk: true, cancellationToken);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            if (overwrite)
-            {
-                File.Move(temp, destination, overwrite: true);
-                return true;
-            }
-
-            return NoReplaceMove.TryMove(temp, destination);
+            return NoReplaceMove.TryMove(temp, destination) ? BlobPutResult.Stored : await CompareAsync(destination, sha256, cancellationToken);
         }
         finally
         {
@@ -90,7 +86,7 @@ public sealed class FolderBlobStore : IBlobStore
         }
     }
 
-    public async Task<bool> StageAsync(string key, Stream content, CancellationToken cancellationToken)
+    public async Task<bool> StageAsync(string key, Stream content, string sha256, CancellationToken cancellationToken)
     {
         var destination = ResolveKey(key);
         if (File.Exists(destination))
@@ -137,42 +133,58 @@ public sealed class FolderBlobStore : IBlobStore
         }
     }
 
-    public async Task<bool> PutFileAsync(string key, string localPath, bool overwrite, CancellationToken cancellationToken)
+    public async Task<BlobPutResult> PutFileAsync(string key, string localPath, string sha256, CancellationToken cancellationToken)
     {
         var destination = ResolveKey(key);
         var source = Path.GetFullPath(localPath);
         if (!source.StartsWith(_rootWithSeparator, StringComparison.Ordinal))
         {
             // Elsewhere (perhaps another filesystem): copy through a temp file of our own.
-            bool stored;
+            BlobPutResult result;
             await using (var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
             {
-                stored = await PutAsync(key, content, overwrite, cancellationToken);
+                result = await PutAsync(key, content, sha256, cancellationToken);
             }
 
-            if (stored)
+            if (result == BlobPutResult.Stored)
             {
                 File.Delete(source);
             }
 
-            return stored;
+            return result;
         }
 
-        if (!overwrite && File.Exists(destination))
+        if (File.Exists(destination))
         {
-            return false;
+            return await CompareAsync(destination, sha256, cancellationToken);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         try
         {
             // Without overwrite .NET links then unlinks on Unix: exactly one racing writer wins.
-            File.Move(source, destination, overwrite);
-            return true;
+            File.Move(source, destination, overwrite: false);
+            return BlobPutResult.Stored;
         }
-        catch (IOException) when (!overwrite && File.Exists(destination))
+        catch (IOException) when (File.Exists(destination))
         {
-            return false;
+            return await CompareAsync(destination, sha256, cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the file already under a key holds the bytes with <paramref name="sha256"/>.</summary>
+    private static async Task<BlobPutResult> CompareAsync(string path, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var existing = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var digest = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(existing, cancellationToken));
+            return string.Equals(digest, sha256, StringComparison.OrdinalIgnoreCase) ? BlobPutResult.SameBytes : BlobPutResult.Conflict;
+        }
+        catch (FileNotFoundException)
+        {
+            // Deleted meanwhile: the key was taken when the write was refused, and is not the same bytes now.
+            return BlobPutResult.Conflict;
         }
     }
 

@@ -308,7 +308,7 @@ public sealed partial class FolderIndexer
             {
                 metadataSha256 = Convert.ToHexStringLower(SHA256.HashData(result.MetadataBytes));
                 using var bytes = new MemoryStream(result.MetadataBytes, writable: false);
-                await _blobs.StageAsync(BlobKeys.Metadata(sha256), bytes, cancellationToken);
+                await _blobs.StageAsync(BlobKeys.Metadata(sha256), bytes, metadataSha256, cancellationToken);
             }
 
             var displayName = metadata.Name is { Length: > 0 } n && ProjectName.Normalize(n) == candidate.Name.Project ? n : null;

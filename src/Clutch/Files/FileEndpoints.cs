@@ -62,8 +62,15 @@ public static class FileEndpoints
             return new SmallFileResult(null, file, cached, contentType, smallFiles, stale, fileKey);
         }
 
-        var local = blobs.GetLocalPath(blobKey);
-        if (local is not null)
+        var download = blobs.GetDownload(blobKey);
+        if (download.Kind == BlobDownloadKind.Redirect)
+        {
+            // A short-lived presigned URL: the client must come back here for a fresh one.
+            context.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Redirect(download.Location!.AbsoluteUri);
+        }
+
+        if (download is { Kind: BlobDownloadKind.LocalFile, LocalPath: { } local })
         {
             if (small)
             {
@@ -105,7 +112,19 @@ public static class FileEndpoints
             return TypedResults.Stream(checkedFile, contentType, lastModified: file.UploadTime, entityTag: etag, enableRangeProcessing: true);
         }
 
-        var stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
+        Stream stream;
+        try
+        {
+            stream = await blobs.OpenReadAsync(blobKey, context.RequestAborted);
+        }
+        catch (FileNotFoundException)
+        {
+            // Listed but not in the store: a store restored from an older copy, or a migration under way.
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Text($"File '{key}' is listed but its bytes are missing from the blob store.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(file.ETag(wantsMetadata)), enableRangeProcessing: stream.CanSeek);
     }
 

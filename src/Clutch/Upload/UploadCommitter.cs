@@ -76,11 +76,12 @@ public sealed class UploadCommitter(
                 // Metadata before the file: once a page lists the file, its PEP 658 metadata is there.
                 metadataSha256 = Convert.ToHexStringLower(SHA256.HashData(inspection.MetadataBytes));
                 using var bytes = new MemoryStream(inspection.MetadataBytes, writable: false);
-                storedMetadata = await blobs.PutAsync(BlobKeys.Metadata(upload.Digests.Sha256), bytes, overwrite: false, cancellationToken);
+                storedMetadata = await blobs.PutAsync(BlobKeys.Metadata(upload.Digests.Sha256), bytes, metadataSha256, cancellationToken) == BlobPutResult.Stored;
             }
 
-            storedFile = await blobs.PutFileAsync(key, form.TempPath!, overwrite: false, cancellationToken);
-            if (!storedFile && !await SameBlobAsync(key, upload.Digests.Sha256, cancellationToken))
+            var put = await blobs.PutFileAsync(key, form.TempPath!, upload.Digests.Sha256, cancellationToken);
+            storedFile = put == BlobPutResult.Stored;
+            if (put == BlobPutResult.Conflict)
             {
                 // A file the catalog does not list yet (dropped into the folder by hand) holds the name.
                 return CommitOutcome.Conflict;
@@ -146,19 +147,6 @@ public sealed class UploadCommitter(
         if (storedMetadata && await catalog.FindFileAsync(key[(key.IndexOf('/') + 1)..], CancellationToken.None) is null)
         {
             await blobs.DeleteAsync(BlobKeys.Metadata(sha256), CancellationToken.None);
-        }
-    }
-
-    private async Task<bool> SameBlobAsync(string key, string sha256, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
-            return (await DigestCalculator.ComputeAsync(stream, cancellationToken, DigestKinds.Sha256)).Sha256 == sha256;
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
         }
     }
 

@@ -235,11 +235,13 @@ public sealed class FolderChangeDetectionTests : IDisposable
 
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
 
-        public string? GetLocalPath(string key) => inner.GetLocalPath(key);
+        public string Description => inner.Description;
 
-        public Task<bool> PutAsync(string key, Stream content, bool overwrite, CancellationToken cancellationToken) => inner.PutAsync(key, content, overwrite, cancellationToken);
+        public BlobDownload GetDownload(string key) => inner.GetDownload(key);
 
-        public Task<bool> StageAsync(string key, Stream content, CancellationToken cancellationToken) => inner.StageAsync(key, content, cancellationToken);
+        public Task<BlobPutResult> PutAsync(string key, Stream content, string sha256, CancellationToken cancellationToken) => inner.PutAsync(key, content, sha256, cancellationToken);
+
+        public Task<bool> StageAsync(string key, Stream content, string sha256, CancellationToken cancellationToken) => inner.StageAsync(key, content, sha256, cancellationToken);
 
         public async Task PublishStagedAsync(CancellationToken cancellationToken)
         {

@@ -50,7 +50,7 @@ public sealed class FolderIndexerScanTests : IDisposable
         await _folder.Indexer.ScanAsync(null, Ct);
 
         var file = (await _folder.Catalog.FindFileAsync("foo-1.0-py3-none-any.whl", Ct))!;
-        var path = _folder.Blobs.GetLocalPath(BlobKeys.Metadata(file.Sha256))!;
+        var path = _folder.Blobs.ResolveKey(BlobKeys.Metadata(file.Sha256))!;
         var bytes = await File.ReadAllBytesAsync(path, Ct);
         Assert.Equal(TestPackages.Sha256(bytes), file.MetadataSha256);
         Assert.Contains("Requires-Python: >=3.9", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
