@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Clutch.Packaging;
 using Clutch.Pages;
+using Clutch.Reads;
 using Clutch.Simple;
 using Clutch.Storage;
 

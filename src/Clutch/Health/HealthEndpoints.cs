@@ -1,3 +1,4 @@
+using Clutch.Http;
 using Clutch.Pages;
 
 namespace Clutch.Health;

@@ -7,6 +7,7 @@ using Clutch.Json;
 using Clutch.Links;
 using Clutch.Manage;
 using Clutch.Pages;
+using Clutch.Reads;
 using Clutch.Simple;
 using Clutch.Storage;
 using Clutch.Upload;
@@ -60,7 +61,10 @@ public static class ClutchHost
         services.AddClutchAuth(options);
         services.AddUpload();
         services.AddManage(options);
+        services.AddSingleton<IProjectSource, CatalogProjectSource>();
         services.AddSingleton<PageCache>();
+        services.AddSingleton<SimplePages>();
+        services.AddSingleton<LinksPages>();
         services.AddSingleton<FileLocator>();
         services.AddSingleton<SmallFileCache>();
         services.AddSingleton<StaleFiles>();

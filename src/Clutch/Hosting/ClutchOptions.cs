@@ -66,5 +66,14 @@ public sealed class ClutchOptions
 
     public string ClutchDirectory => Path.Combine(Root, ".clutch");
 
+    /// <summary>
+    /// Where this node keeps its own files (page store, upload temp files): the folder's
+    /// <c>.clutch</c> in folder mode, else <see cref="StateDir"/> or a folder under the system temp.
+    /// </summary>
+    public string StateDirectory => StateDir ?? ClutchDirectory;
+
+    /// <summary>A node-local folder for temp files and the page store when the blobs are not a local folder.</summary>
+    public string? StateDir { get; set; }
+
     public string CatalogPath => Catalog ?? Path.Combine(ClutchDirectory, "catalog.db");
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Clutch.Hosting;
+using Clutch.Http;
 using Clutch.Packaging;
 using Clutch.Pages;
+using Clutch.Reads;
 
 namespace Clutch.Json;
 

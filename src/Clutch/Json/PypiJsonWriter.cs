@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Clutch.Packaging;
 using Clutch.Pages;
+using Clutch.Reads;
 using Clutch.Simple;
 using Clutch.Storage;
 

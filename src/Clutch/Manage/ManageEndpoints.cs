@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Clutch.Auth;
 using Clutch.Hosting;
+using Clutch.Http;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Storage;

@@ -1,4 +1,5 @@
 using Clutch.Packaging;
+using Clutch.Reads;
 using Clutch.Storage;
 
 namespace Clutch.Manage;

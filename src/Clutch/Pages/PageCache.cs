@@ -3,20 +3,23 @@ using System.Diagnostics.CodeAnalysis;
 using Clutch.Hosting;
 using Clutch.Links;
 using Clutch.Packaging;
+using Clutch.Reads;
 using Clutch.Storage;
 
 namespace Clutch.Pages;
 
 /// <summary>
-/// Pages rendered once per change. Entries are dropped when the catalog reports a change and
-/// rebuilt lazily on the next request, so a burst of changes costs one rebuild per page, not one
-/// per file. An entry is added before its catalog read starts, so a change committed during the
-/// read always drops it: a stale page is never kept. Project and links pages keep their bytes
-/// in a <see cref="PageStore"/> file next to the catalog (in memory when the folder takes none).
+/// The rendered-bytes cache of one index, on top of its <see cref="IProjectSource"/>: pages are
+/// rendered once per change. Entries are dropped when the source reports a change (or when what
+/// they were read from expires) and rebuilt lazily on the next request, so a burst of changes
+/// costs one rebuild per page, not one per file. An entry is added before its read starts, so a
+/// change committed during the read always drops it: a stale page is never kept. Project and links
+/// pages keep their bytes in a <see cref="PageStore"/> file (in memory when there is none).
 /// </summary>
 public sealed class PageCache : IDisposable
 {
-    private readonly ICatalog _catalog;
+    private readonly IProjectSource _source;
+    private readonly TimeProvider _time;
     private readonly MemoryBudget _budget;
     private readonly PageStore? _store;
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new(NameComparer.Instance);
@@ -29,25 +32,29 @@ public sealed class PageCache : IDisposable
     // deflate state, and glibc keeps what a burst of them grew (RSS after the 100,000-file load).
     private readonly SemaphoreSlim _builds = new(Math.Max(2, Environment.ProcessorCount));
 
-    public PageCache(ICatalog catalog, ClutchOptions options, ILogger<PageCache> logger)
-        : this(catalog, options, PageStore.TryCreate(options.ClutchDirectory, logger, options.PageStoreRotateBytes))
+    public PageCache(IProjectSource source, ClutchOptions options, ILogger<PageCache> logger, TimeProvider? time = null)
+        : this(source, options, PageStore.TryCreate(options.StateDirectory, logger, options.PageStoreRotateBytes), time)
     {
     }
 
-    internal PageCache(ICatalog catalog, ClutchOptions options, PageStore? store)
+    internal PageCache(IProjectSource source, ClutchOptions options, PageStore? store, TimeProvider? time = null)
     {
-        _catalog = catalog;
+        _source = source;
+        _time = time ?? TimeProvider.System;
         _store = store;
         _budget = new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
         _projectsBySpan = _projects.GetAlternateLookup<ReadOnlySpan<char>>();
-        _catalog.Changed += OnChanged;
+        _source.Changed += OnChanged;
         if (store is not null)
         {
             store.Rotated += OnStoreRotated;
         }
     }
+
+    /// <summary>The index whose pages these are ("" for the default index).</summary>
+    public string Index => _source.Index;
 
     /// <summary>Where project and links pages keep their bytes; null when their gzip bytes are kept in memory.</summary>
     internal PageStore? Store => _store;
@@ -55,7 +62,7 @@ public sealed class PageCache : IDisposable
     /// <summary>The snapshot of a project; <see cref="ProjectSnapshot.Exists"/> is false for an unknown one.</summary>
     public Task<ProjectSnapshot> GetProjectAsync(ProjectName name)
     {
-        if (_projects.TryGetValue(name, out var hit) && IsBuilt(hit))
+        if (_projects.TryGetValue(name, out var hit) && IsBuilt(hit) && !Expired(hit.Value.Result))
         {
             return hit.Value;
         }
@@ -71,7 +78,7 @@ public sealed class PageCache : IDisposable
     /// </summary>
     public bool TryGetBuiltProject(ReadOnlySpan<char> canonicalName, [NotNullWhen(true)] out ProjectSnapshot? snapshot)
     {
-        if (_projectsBySpan.TryGetValue(canonicalName, out var hit) && IsBuilt(hit))
+        if (_projectsBySpan.TryGetValue(canonicalName, out var hit) && IsBuilt(hit) && !Expired(hit.Value.Result))
         {
             snapshot = hit.Value.Result;
             return snapshot.Exists;
@@ -102,15 +109,23 @@ public sealed class PageCache : IDisposable
 
     public void Dispose()
     {
-        _catalog.Changed -= OnChanged;
+        _source.Changed -= OnChanged;
         _builds.Dispose();
         _store?.Dispose();
     }
 
     private static bool IsBuilt(Lazy<Task<ProjectSnapshot>> entry) => entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
 
+    private bool Expired(ProjectSnapshot snapshot) => snapshot.ExpiresAt is { } at && _time.GetUtcNow() >= at;
+
     private async Task<ProjectSnapshot> GetProjectSlowAsync(ProjectName name)
     {
+        if (_projects.TryGetValue(name, out var old) && IsBuilt(old) && Expired(old.Value.Result)
+            && _projects.TryRemove(new KeyValuePair<ProjectName, Lazy<Task<ProjectSnapshot>>>(name, old)))
+        {
+            old.Value.Result.Release();
+        }
+
         var lazy = _projects.GetOrAdd(name, static (n, self) => new Lazy<Task<ProjectSnapshot>>(() => self.BuildProjectAsync(n)), this);
         try
         {
@@ -147,27 +162,22 @@ public sealed class PageCache : IDisposable
         }
     }
 
-    /// <summary>One catalog read of a project: its files grouped into releases, and its developer links.</summary>
-    private async Task<ProjectDetail> ReadDetailAsync(ProjectName name)
-    {
-        var files = await _catalog.GetFilesAsync(name, CancellationToken.None).ConfigureAwait(false);
-        var links = await _catalog.GetDeveloperLinksAsync(name, CancellationToken.None).ConfigureAwait(false);
-        return new ProjectDetail(ProjectReleases.Group(files), links);
-    }
+    /// <summary>One read of a project from the source: its files grouped into releases, and its developer links.</summary>
+    private Task<ProjectDetail> ReadDetailAsync(ProjectName name) => _source.ReadProjectAsync(name, CancellationToken.None);
 
     private async Task<RootSnapshot> BuildRootAsync()
     {
         await Task.Yield();
-        var projects = await _catalog.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
+        var projects = await _source.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
         return new RootSnapshot(projects);
     }
 
     private async Task<RenderedPage> BuildLinksRootAsync()
     {
         await Task.Yield();
-        var links = await _catalog.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
+        var links = await _source.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
         return await RenderedPage.WriteCompressedAsync(output =>
-            LinksPageWriter.WriteAsync(output, "Links", _catalog.StreamAllFilesAsync(CancellationToken.None), links, "../files/"), _store).ConfigureAwait(false);
+            LinksPageWriter.WriteAsync(output, "Links", _source.StreamAllFilesAsync(CancellationToken.None), links, "../files/"), _store).ConfigureAwait(false);
     }
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Clutch.Files;
 using Clutch.Links;
 using Clutch.Packaging;
+using Clutch.Reads;
 using Clutch.Simple;
 using Clutch.Storage;
 
@@ -24,7 +25,8 @@ public sealed class ProjectSnapshot
         _detail = new WeakReference<ProjectDetail>(detail);
         var files = detail.Files;
         var links = detail.Links;
-        Exists = files.Count > 0 || links.Count > 0;
+        Exists = detail.Exists;
+        ExpiresAt = detail.ExpiresAt;
 
         var downloads = new Dictionary<string, FileDownload>(files.Count, StringComparer.Ordinal);
         foreach (var f in files)
@@ -60,6 +62,9 @@ public sealed class ProjectSnapshot
     /// <summary>True when the project has files or developer links.</summary>
     public bool Exists { get; }
 
+    /// <summary>When the pages go stale by themselves (see <see cref="ProjectDetail.ExpiresAt"/>); null: only a change drops them.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
+
     /// <summary>The snapshot was dropped (its project changed): its pages count as replaced in the page store.</summary>
     internal void Release()
     {
@@ -72,18 +77,6 @@ public sealed class ProjectSnapshot
     internal bool TryGetDetail(out ProjectDetail detail) => _detail.TryGetTarget(out detail!);
 
     internal void SetDetail(ProjectDetail detail) => _detail.SetTarget(detail);
-}
-
-/// <summary>A project's catalog rows grouped into releases, for the JSON API.</summary>
-public sealed class ProjectDetail(IReadOnlyList<Release> releases, IReadOnlyList<DeveloperLink> links)
-{
-    /// <summary>The files grouped by version, oldest first.</summary>
-    public IReadOnlyList<Release> Releases { get; } = releases;
-
-    /// <summary>Files in page order (by version, then filename).</summary>
-    public IReadOnlyList<CatalogFile> Files { get; } = releases.SelectMany(r => r.Files).ToArray();
-
-    public IReadOnlyList<DeveloperLink> Links { get; } = links;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Clutch.Packaging;
 using Clutch.Pages;
+using Clutch.Reads;
 using Clutch.Storage;
 
 namespace Clutch.Simple;

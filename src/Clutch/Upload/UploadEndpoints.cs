@@ -1,5 +1,6 @@
 using Clutch.Auth;
 using Clutch.Hosting;
+using Clutch.Http;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Storage;

@@ -1,7 +1,7 @@
 using System.Text;
 using Clutch.Packaging;
 
-namespace Clutch.Pages;
+namespace Clutch.Http;
 
 /// <summary>What the project segment of a URL names.</summary>
 public enum ProjectUrlKind

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Clutch.Pages;
+namespace Clutch.Http;
 
-/// <summary>One-line plain-text answers (the simple API's error style) and redirects.</summary>
+/// <summary>One-line plain-text answers (the simple API's error style).</summary>
 public static class PlainText
 {
     public static Task WriteAsync(HttpContext context, int status, string message)
@@ -23,17 +23,5 @@ public static class PlainText
     {
         var ascii = new string(message.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
         context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = ascii.Length <= 200 ? ascii : ascii[..200];
-    }
-}
-
-public static class Redirects
-{
-    /// <summary>301 to <paramref name="path"/> under the app's base path, keeping the query string.</summary>
-    public static Task Permanent(HttpContext context, string path)
-    {
-        var request = context.Request;
-        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
-        context.Response.Headers.Location = request.PathBase + path + request.QueryString;
-        return Task.CompletedTask;
     }
 }

@@ -1,7 +1,7 @@
 using Clutch.Packaging;
 using Clutch.Storage;
 
-namespace Clutch.Pages;
+namespace Clutch.Reads;
 
 /// <summary>The files of one version of a project.</summary>
 public sealed record Release(PackageVersion Version, IReadOnlyList<CatalogFile> Files)
