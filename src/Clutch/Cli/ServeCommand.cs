@@ -53,7 +53,6 @@ public static class ServeCommand
                 // is reported below in one line instead.
                 ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "None",
             };
-            SocketCompletions.PreferInline();
             ClutchOptions? resolved = null;
             try
             {

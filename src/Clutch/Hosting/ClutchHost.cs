@@ -10,6 +10,7 @@ using Clutch.Pages;
 using Clutch.Reads;
 using Clutch.Simple;
 using Clutch.Storage;
+using Clutch.Tuning;
 using Clutch.Upload;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,7 +27,7 @@ public static class ClutchHost
     /// <summary>Builds the app for <paramref name="options"/>; the folder and catalog directory are created if missing.</summary>
     public static WebApplication Build(ClutchOptions options, IConfiguration? configuration = null)
     {
-        OpenFileLimit.Raise();
+        RuntimeTuning.BeforeStart(options.RuntimeTuning);
         options.Root = Path.GetFullPath(options.Root);
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ClutchDirectory);
@@ -49,11 +50,7 @@ public static class ClutchHost
         });
 
         var services = builder.Services;
-        // Kestrel's connection buffers in 64 KB blocks (see LargeBlockMemoryPool): replaces the pool factory it registers.
-        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
-        services.AddHostedService<NativeHeapTrimmer>();
-        services.AddHostedService<IdleCollector>();
-
+        services.AddRuntimeTuning(options.RuntimeTuning);
         services.AddHttpJson();
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(options);

@@ -61,6 +61,9 @@ public sealed class ClutchOptions
     /// </summary>
     public int FileCacheMegabytes { get; set; } = 32;
 
+    /// <summary>Runtime tuning (buffer pools, heap trimming, idle collections, socket threads; see <see cref="Tuning.RuntimeTuning"/>).</summary>
+    public bool RuntimeTuning { get; set; } = true;
+
     /// <summary>Cache-Control max-age of index pages, seconds.</summary>
     public int PageMaxAgeSeconds { get; set; } = 10;
 

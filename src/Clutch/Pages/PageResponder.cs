@@ -1,4 +1,5 @@
 using Clutch.Hosting;
+using Clutch.Tuning;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -75,7 +76,7 @@ public sealed class PageResponder(StringValues cacheControl)
 
     /// <summary>
     /// A large body (the root page: 300 KB at 5,000 projects) written after the headers, straight
-    /// into the connection's 64 KB blocks (<see cref="Hosting.LargeBlockMemoryPool"/>). Written before
+    /// into the connection's 64 KB blocks (<see cref="Tuning.LargeBlockMemoryPool"/>). Written before
     /// the headers, Kestrel buffers it and copies it again, block by block (bench/run.sh, root page:
     /// 0.63x nginx that way). One buffer of the body's full size would come from the shared
     /// ArrayPool, which then keeps a 512 KB array per busy connection (20 MB after the benchmark).

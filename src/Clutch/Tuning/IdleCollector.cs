@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace Clutch.Hosting;
+namespace Clutch.Tuning;
 
 /// <summary>
 /// Gives the memory a burst of load left behind back to the system once the server goes quiet, as

@@ -1,6 +1,7 @@
 using Clutch.Hosting;
+using Clutch.Tuning;
 
-namespace Clutch.Server.Tests.Hosting;
+namespace Clutch.Server.Tests.Tuning;
 
 public class LargeBlockMemoryPoolTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Clutch.Hosting;
+namespace Clutch.Tuning;
 
 /// <summary>
 /// Raises the process's soft limit on open files to its hard limit (Linux). The JIT-hosted .NET

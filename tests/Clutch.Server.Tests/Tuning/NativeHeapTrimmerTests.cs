@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Clutch.Hosting;
 using Clutch.Server.Tests.Harness;
+using Clutch.Tuning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Clutch.Server.Tests.Hosting;
+namespace Clutch.Server.Tests.Tuning;
 
 public partial class NativeHeapTrimmerTests
 {

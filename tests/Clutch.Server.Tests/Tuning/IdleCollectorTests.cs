@@ -1,6 +1,7 @@
 using Clutch.Hosting;
+using Clutch.Tuning;
 
-namespace Clutch.Server.Tests.Hosting;
+namespace Clutch.Server.Tests.Tuning;
 
 /// <summary>
 /// The idle collection runs only when the server has gone quiet after allocating enough to be worth

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Clutch.Hosting;
+namespace Clutch.Tuning;
 
 /// <summary>
 /// Gives native heap memory that has been freed back to the operating system, every

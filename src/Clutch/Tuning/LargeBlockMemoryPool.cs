@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 
-namespace Clutch.Hosting;
+namespace Clutch.Tuning;
 
 /// <summary>Gives Kestrel <see cref="LargeBlockMemoryPool"/>s instead of its 4 KB-block pools.</summary>
 internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>

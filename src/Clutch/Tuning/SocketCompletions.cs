@@ -1,4 +1,4 @@
-namespace Clutch.Hosting;
+namespace Clutch.Tuning;
 
 /// <summary>
 /// Runs socket completions on .NET's socket event threads instead of handing each one to the thread
