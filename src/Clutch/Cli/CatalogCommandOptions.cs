@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Clutch.Hosting;
-using Clutch.Storage.Sqlite;
+using Clutch.Storage;
 
 namespace Clutch.Cli;
 
@@ -13,35 +13,62 @@ public sealed class CatalogCommandOptions
 {
     public Option<string?> Root { get; } = new("--root") { Description = "Package folder of the index, as given to 'clutch serve' (default ./packages, or CLUTCH_ROOT); it must exist." };
 
-    public Option<string?> Catalog { get; } = new("--catalog") { Description = "Catalog database (default ROOT/.clutch/catalog.db, or CLUTCH_CATALOG); it must exist." };
+    public Option<string?> Catalog { get; } = new("--catalog") { Description = "Catalog: a SQLite file (default ROOT/.clutch/catalog.db; it must exist) or a postgresql:// URL, or CLUTCH_CATALOG." };
+
+    public Option<string?> Blobs { get; } = new("--blobs") { Description = "Blob store: the package folder (as --root) or s3://bucket/prefix, or CLUTCH_BLOBS." };
+
+    public Option<string?> S3Endpoint { get; } = new("--s3-endpoint") { Description = "S3-compatible endpoint URL (path-style), or CLUTCH_S3ENDPOINT; AWS itself when absent." };
+
+    public Option<string?> Config { get; } = new("--config") { Description = "Optional JSON config file, as 'clutch serve' takes it, or CLUTCH_CONFIG." };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Root);
         command.Options.Add(Catalog);
+        command.Options.Add(Blobs);
+        command.Options.Add(S3Endpoint);
+        command.Options.Add(Config);
     }
 
-    /// <summary>Opens (and migrates) the catalog the server with these settings would use.</summary>
-    public Task<SqliteCatalog> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
+    /// <summary>Opens (and migrates) the stores the server with these settings would use.</summary>
+    public Task<StorageSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
         OpenAsync(Resolve(parse), cancellationToken);
 
-    /// <summary>The folder and catalog the server with these settings would use (the folder as a full path).</summary>
+    /// <summary>The stores the server with these settings would use (the folder as a full path).</summary>
     public ClutchOptions Resolve(ParseResult parse)
     {
-        var (options, _) = ConfigurationLoader.Load(null, new Dictionary<string, string?>
+        var (options, _) = ConfigurationLoader.Load(parse.GetValue(Config), new Dictionary<string, string?>
         {
             ["Root"] = parse.GetValue(Root),
             ["Catalog"] = parse.GetValue(Catalog),
+            ["Blobs"] = parse.GetValue(Blobs),
+            ["S3Endpoint"] = parse.GetValue(S3Endpoint),
         });
-        options.Root = Path.GetFullPath(options.Root);
+        try
+        {
+            options.ResolveStorage();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+
         return options;
     }
 
-    /// <summary>Opens (and migrates) the catalog of an index <c>clutch serve</c> has created; refuses, naming the folder, when there is none.</summary>
-    public static async Task<SqliteCatalog> OpenAsync(ClutchOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens (and migrates) the stores of an index <c>clutch serve</c> has created; refuses, naming
+    /// the folder, when a folder index has no catalog yet (rather than create an empty one).
+    /// </summary>
+    public static async Task<StorageSession> OpenAsync(ClutchOptions options, CancellationToken cancellationToken)
     {
+        if (options.CatalogIsPostgres)
+        {
+            return await OpenCheckedAsync(options, cancellationToken);
+        }
+
         const string Hint = "start the index there with 'clutch serve {0}' first, or name its folder with --root DIR (or CLUTCH_ROOT).";
-        if (!Directory.Exists(options.Root))
+        if (options.BlobsInFolder && !Directory.Exists(options.Root))
         {
             throw new CliException($"no package folder {options.Root}: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, Hint, options.Root));
         }
@@ -52,9 +79,19 @@ public sealed class CatalogCommandOptions
                 + string.Format(System.Globalization.CultureInfo.InvariantCulture, Hint, options.Root));
         }
 
-        var catalog = new SqliteCatalog(options.CatalogPath);
-        await catalog.MigrateAsync(cancellationToken);
-        return catalog;
+        return await OpenCheckedAsync(options, cancellationToken);
+    }
+
+    private static async Task<StorageSession> OpenCheckedAsync(ClutchOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StorageSession.OpenAsync(options, cancellationToken);
+        }
+        catch (Exception e) when (e is ArgumentException or StorageUnavailableException)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     /// <summary>Runs a command body, turning <see cref="CliException"/> into one line on stderr and exit code 2.</summary>

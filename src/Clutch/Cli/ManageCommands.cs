@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clutch.Manage;
-using Clutch.Storage.Folder;
 
 namespace Clutch.Cli;
 
@@ -106,9 +105,8 @@ public static class ManageCommands
     internal static Task<int> RunAsync(CatalogCommandOptions store, ParseResult parse, Func<ReleaseManager, Task<int>> body, CancellationToken cancellationToken) =>
         CatalogCommandOptions.RunAsync(async () =>
         {
-            var options = store.Resolve(parse);
-            using var catalog = await CatalogCommandOptions.OpenAsync(options, cancellationToken);
-            return await body(new ReleaseManager(catalog, new FolderBlobStore(options.Root), catalog, TimeProvider.System));
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
+            return await body(new ReleaseManager(storage.Catalog, storage.Blobs, storage.DeletedFiles, TimeProvider.System));
         });
 
     private static async Task<ReleaseSelection> SelectAsync(ReleaseManager manager, string project, string target, CancellationToken cancellationToken)

@@ -27,9 +27,9 @@ public static class PermCommand
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
             var name = ParseProject(parse.GetValue(project)!);
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var userName = parse.GetValue(user)!;
-            await catalog.GrantAsync(name, userName, parse.GetValue(role), cancellationToken);
+            await storage.Accounts.GrantAsync(name, userName, parse.GetValue(role), cancellationToken);
             Console.WriteLine($"'{userName}' is now {parse.GetValue(role).ToString().ToLowerInvariant()} of '{name}'.");
             return 0;
         }));
@@ -46,9 +46,9 @@ public static class PermCommand
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
             var name = ParseProject(parse.GetValue(project)!);
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var userName = parse.GetValue(user)!;
-            if (!await catalog.RevokeAsync(name, userName, cancellationToken))
+            if (!await storage.Accounts.RevokeAsync(name, userName, cancellationToken))
             {
                 throw new CliException($"'{userName}' has no role in '{name}'.");
             }
@@ -68,10 +68,10 @@ public static class PermCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var roles = parse.GetValue(project) is { } p
-                ? await catalog.GetProjectRolesAsync(ParseProject(p), cancellationToken)
-                : await catalog.ListRolesAsync(parse.GetValue(user), cancellationToken);
+                ? await storage.Accounts.GetProjectRolesAsync(ParseProject(p), cancellationToken)
+                : await storage.Accounts.ListRolesAsync(parse.GetValue(user), cancellationToken);
             foreach (var r in roles.Where(r => parse.GetValue(user) is not { } u || r.UserName == u))
             {
                 Console.WriteLine($"{r.Project}\t{r.UserName}\t{r.Role.ToString().ToLowerInvariant()}");

@@ -13,7 +13,11 @@ public static class ServeCommand
         var root = new Option<string?>("--root") { Description = "The package folder, as the other commands take it (same as DIR)." };
         var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, or CLUTCH_HOST; 0.0.0.0 for every interface)." };
         var port = new Option<int?>("--port") { Description = "Port to listen on (default 8080, or CLUTCH_PORT; 0 picks a free port)." };
-        var catalog = new Option<string?>("--catalog") { Description = "Catalog database (default DIR/.clutch/catalog.db, or CLUTCH_CATALOG)." };
+        var catalog = new Option<string?>("--catalog") { Description = "Catalog: a SQLite file (default DIR/.clutch/catalog.db) or a postgresql://user:password@host:port/db URL, or CLUTCH_CATALOG." };
+        var blobs = new Option<string?>("--blobs") { Description = "Blob store: the package folder (as DIR) or s3://bucket/prefix (credentials and region as the AWS SDK finds them), or CLUTCH_BLOBS." };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (MinIO, Ceph …), addressed path-style, or CLUTCH_S3ENDPOINT; AWS itself when absent." };
+        var blobsRedirect = new Option<bool?>("--blobs-redirect") { Description = "Answer S3 downloads with a short-lived presigned redirect instead of streaming them through this node." };
+        var stateDir = new Option<string?>("--state-dir") { Description = "This node's own folder for temp files and the page store (default DIR/.clutch, or a temp folder when the blobs are in S3), or CLUTCH_STATEDIR." };
         var isPrivate = new Option<bool?>("--private") { Description = "Require credentials for every read." };
         var maxUpload = new Option<long?>("--max-upload-bytes") { Description = "Largest accepted upload (default 1 GiB)." };
         var keepDev = NonNegative("--keep-dev", "Keep only the newest N pre/dev builds per project.");
@@ -22,7 +26,7 @@ public static class ServeCommand
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file with the flags' names ({\"Port\": 9000}), or CLUTCH_CONFIG; flags and CLUTCH_* variables win over it." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, root, host, port, catalog, isPrivate, maxUpload, keepDev, pageCache, fileCache, htpasswd, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, root, host, port, catalog, blobs, s3Endpoint, blobsRedirect, stateDir, isPrivate, maxUpload, keepDev, pageCache, fileCache, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(dir);
@@ -43,6 +47,10 @@ public static class ServeCommand
                 ["Host"] = parse.GetValue(host),
                 ["Port"] = parse.GetValue(port)?.ToString(CultureInfo.InvariantCulture),
                 ["Catalog"] = parse.GetValue(catalog),
+                ["Blobs"] = parse.GetValue(blobs),
+                ["S3Endpoint"] = parse.GetValue(s3Endpoint),
+                ["BlobsRedirect"] = parse.GetValue(blobsRedirect)?.ToString(),
+                ["StateDir"] = parse.GetValue(stateDir),
                 ["Private"] = parse.GetValue(isPrivate)?.ToString(),
                 ["MaxUploadBytes"] = parse.GetValue(maxUpload)?.ToString(CultureInfo.InvariantCulture),
                 ["KeepDev"] = parse.GetValue(keepDev)?.ToString(CultureInfo.InvariantCulture),
@@ -60,12 +68,12 @@ public static class ServeCommand
                 resolved = options;
                 await using var app = ClutchHost.Build(options, configuration);
                 var address = await StartupProgress.RunAsync(app.Services, () => ClutchHost.StartAsync(app, cancellationToken));
-                Console.Out.WriteLine($"Clutch listening on {address} (serving {options.Root})");
+                Console.Out.WriteLine($"Clutch listening on {address} (serving {(options.BlobsInFolder ? options.Root : options.Blobs)})");
                 Console.Out.Flush();
                 await app.WaitForShutdownAsync(cancellationToken);
                 return 0;
             }
-            catch (Exception e) when (e is CliException or FileNotFoundException)
+            catch (Exception e) when (e is CliException or FileNotFoundException or ArgumentException or Storage.StorageUnavailableException)
             {
                 await Console.Error.WriteLineAsync("clutch: " + e.Message);
                 return 2;

@@ -29,9 +29,9 @@ public static class TokenCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var userName = parse.GetValue(user)!;
-            if (await catalog.FindUserAsync(userName, cancellationToken) is null)
+            if (await storage.Accounts.FindUserAsync(userName, cancellationToken) is null)
             {
                 throw new CliException($"no user '{userName}' (add one with 'clutch user add').");
             }
@@ -45,7 +45,7 @@ public static class TokenCommand
             var now = DateTimeOffset.UtcNow;
             DateTimeOffset? expiry = parse.GetValue(expires) is { } e ? ParseExpiry(e, now) : null;
             var (secret, id) = TokenSecrets.Generate();
-            await catalog.AddTokenAsync(new ApiToken(id, userName, parse.GetValue(name), TokenSecrets.Hash(secret), scope, expiry, now), cancellationToken);
+            await storage.Accounts.AddTokenAsync(new ApiToken(id, userName, parse.GetValue(name), TokenSecrets.Hash(secret), scope, expiry, now), cancellationToken);
             await Console.Error.WriteLineAsync(
                 $"Token {id} for '{userName}'{(scope is { } s ? $" limited to project '{s}'" : "")}{(expiry is { } x ? $", expires {x:yyyy-MM-dd HH:mm} UTC" : "")}. "
                 + "It is shown only this once:");
@@ -63,9 +63,9 @@ public static class TokenCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var now = DateTimeOffset.UtcNow;
-            foreach (var t in await catalog.ListTokensAsync(parse.GetValue(user), cancellationToken))
+            foreach (var t in await storage.Accounts.ListTokensAsync(parse.GetValue(user), cancellationToken))
             {
                 var expiry = t.Expires is { } x ? (t.IsExpired(now) ? "expired " : "expires ") + x.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "no expiry";
                 Console.WriteLine($"{t.Id}\t{t.UserName}\t{t.Project?.Value ?? "*"}\t{expiry}\t{t.Name}");
@@ -84,9 +84,9 @@ public static class TokenCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var tokenId = parse.GetValue(id)!;
-            if (!await catalog.RevokeTokenAsync(tokenId, cancellationToken))
+            if (!await storage.Accounts.RevokeTokenAsync(tokenId, cancellationToken))
             {
                 throw new CliException($"no token '{tokenId}'.");
             }

@@ -28,14 +28,14 @@ public static class UserCommand
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
             var user = CheckName(parse.GetValue(name)!);
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
-            if (await catalog.FindUserAsync(user, cancellationToken) is not null)
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
+            if (await storage.Accounts.FindUserAsync(user, cancellationToken) is not null)
             {
                 throw new CliException($"user '{user}' already exists.");
             }
 
             var hash = PasswordHasher.Hash(PasswordPrompt.Read(parse.GetValue(stdin), user));
-            if (!await catalog.AddUserAsync(new UserAccount(user, hash, parse.GetValue(admin), DateTimeOffset.UtcNow), cancellationToken))
+            if (!await storage.Accounts.AddUserAsync(new UserAccount(user, hash, parse.GetValue(admin), DateTimeOffset.UtcNow), cancellationToken))
             {
                 throw new CliException($"user '{user}' already exists.");
             }
@@ -53,8 +53,8 @@ public static class UserCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
-            var users = await catalog.ListUsersAsync(cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
+            var users = await storage.Accounts.ListUsersAsync(cancellationToken);
             if (users.Count == 0)
             {
                 await Console.Error.WriteLineAsync("No users yet; add one with 'clutch user add NAME'.");
@@ -78,9 +78,9 @@ public static class UserCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var user = parse.GetValue(name)!;
-            if (!await catalog.RemoveUserAsync(user, cancellationToken))
+            if (!await storage.Accounts.RemoveUserAsync(user, cancellationToken))
             {
                 throw new CliException($"no user '{user}'.");
             }
@@ -100,14 +100,14 @@ public static class UserCommand
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
-            using var catalog = await store.OpenAsync(parse, cancellationToken);
+            await using var storage = await store.OpenAsync(parse, cancellationToken);
             var user = parse.GetValue(name)!;
-            if (await catalog.FindUserAsync(user, cancellationToken) is null)
+            if (await storage.Accounts.FindUserAsync(user, cancellationToken) is null)
             {
                 throw new CliException($"no user '{user}'.");
             }
 
-            await catalog.SetPasswordHashAsync(user, PasswordHasher.Hash(PasswordPrompt.Read(parse.GetValue(stdin), user)), cancellationToken);
+            await storage.Accounts.SetPasswordHashAsync(user, PasswordHasher.Hash(PasswordPrompt.Read(parse.GetValue(stdin), user)), cancellationToken);
             Console.WriteLine($"Password of '{user}' changed.");
             return 0;
         }));

@@ -28,11 +28,15 @@ public static class ClutchHost
     public static WebApplication Build(ClutchOptions options, IConfiguration? configuration = null)
     {
         RuntimeTuning.BeforeStart(options.RuntimeTuning);
-        options.Root = Path.GetFullPath(options.Root);
-        Directory.CreateDirectory(options.Root);
-        Directory.CreateDirectory(options.ClutchDirectory);
+        options.ResolveStorage();
+        if (options.BlobsInFolder)
+        {
+            Directory.CreateDirectory(options.Root);
+            Directory.CreateDirectory(options.ClutchDirectory);
+        }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Root });
+        Directory.CreateDirectory(options.StateDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.BlobsInFolder ? options.Root : options.StateDirectory });
         if (configuration is not null)
         {
             builder.Configuration.AddConfiguration(configuration);

@@ -14,8 +14,23 @@ public sealed class ClutchOptions
     /// <summary>TCP port; 0 picks a free one (printed on start).</summary>
     public int Port { get; set; } = 8080;
 
-    /// <summary>Catalog location; default <c>{Root}/.clutch/catalog.db</c>.</summary>
+    /// <summary>
+    /// The catalog: a SQLite file (default <c>{Root}/.clutch/catalog.db</c>) or a
+    /// <c>postgresql://user:password@host:port/database</c> URL.
+    /// </summary>
     public string? Catalog { get; set; }
+
+    /// <summary>
+    /// The blob store: a folder (the package folder, default <see cref="Root"/>) or
+    /// <c>s3://bucket/prefix</c> (region and credentials from the AWS SDK's usual environment and files).
+    /// </summary>
+    public string? Blobs { get; set; }
+
+    /// <summary>An S3-compatible endpoint (MinIO, Ceph, moto …), addressed path-style; AWS itself when null.</summary>
+    public string? S3Endpoint { get; set; }
+
+    /// <summary>Answer S3 downloads with a short-lived presigned redirect instead of streaming them through the node.</summary>
+    public bool BlobsRedirect { get; set; }
 
     /// <summary>When true, every read needs credentials.</summary>
     public bool Private { get; set; }
@@ -70,10 +85,54 @@ public sealed class ClutchOptions
     public string ClutchDirectory => Path.Combine(Root, ".clutch");
 
     /// <summary>
-    /// Where this node keeps its own files (page store, upload temp files): the folder's
-    /// <c>.clutch</c> in folder mode, else <see cref="StateDir"/> or a folder under the system temp.
+    /// Where this node keeps its own files (page store, upload temp files): <see cref="StateDir"/>
+    /// when given, else the folder's <c>.clutch</c> in folder mode (uploads are then renamed into
+    /// place), else a folder of this process under the system temp.
     /// </summary>
-    public string StateDirectory => StateDir ?? ClutchDirectory;
+    public string StateDirectory => StateDir
+        ?? (BlobsInFolder ? ClutchDirectory : Path.Combine(Path.GetTempPath(), "clutch-node-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>True when the blobs are the package folder <see cref="Root"/>; false for an object store.</summary>
+    public bool BlobsInFolder => Blobs is null || !Blobs.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when the catalog is a PostgreSQL URL.</summary>
+    public bool CatalogIsPostgres => Catalog is { } c
+        && (c.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || c.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Makes the storage settings consistent, or says in one line what is wrong: <see cref="Blobs"/>
+    /// naming a folder is the package folder; an object store needs an explicit catalog (the default
+    /// one lives in the package folder).
+    /// </summary>
+    public void ResolveStorage()
+    {
+        if (Blobs is { } blobs && BlobsInFolder)
+        {
+            if (Root != new ClutchOptions().Root && Path.GetFullPath(Root) != Path.GetFullPath(blobs))
+            {
+                throw new ArgumentException($"--blobs ({blobs}) and the package folder ({Root}) name different folders; give one of them.");
+            }
+
+            Root = blobs;
+            Blobs = null;
+        }
+
+        Root = Path.GetFullPath(Root);
+        if (!BlobsInFolder && Catalog is null)
+        {
+            throw new ArgumentException($"--blobs {Blobs} needs --catalog (a postgresql:// URL, or a SQLite file): there is no package folder to keep the catalog in.");
+        }
+
+        if (S3Endpoint is not null && BlobsInFolder)
+        {
+            throw new ArgumentException("--s3-endpoint is given but the blobs are a folder; give --blobs s3://bucket/prefix as well.");
+        }
+
+        if (BlobsRedirect && BlobsInFolder)
+        {
+            throw new ArgumentException("--blobs-redirect applies to an S3 blob store only (--blobs s3://bucket/prefix).");
+        }
+    }
 
     /// <summary>A node-local folder for temp files and the page store when the blobs are not a local folder.</summary>
     public string? StateDir { get; set; }

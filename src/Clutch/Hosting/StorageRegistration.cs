@@ -4,12 +4,28 @@ using Clutch.Storage.Sqlite;
 
 namespace Clutch.Hosting;
 
-/// <summary>Chooses the storage providers from the options (folder + SQLite by default).</summary>
+/// <summary>
+/// Chooses the storage providers from the options, for the server and for every CLI command alike:
+/// the catalog (SQLite file or PostgreSQL URL) and the blobs (the package folder or S3). Folder
+/// blobs bring the folder indexer, which lists files put into the folder by hand.
+/// </summary>
 public static class StorageRegistration
 {
     public static IServiceCollection AddStorage(this IServiceCollection services, ClutchOptions options)
     {
+        options.ResolveStorage();
+        if (options.CatalogIsPostgres)
+        {
+            throw new ArgumentException("PostgreSQL catalogs are not available in this build.");
+        }
+
         services.AddSqliteCatalog(options.CatalogPath);
+
+        if (!options.BlobsInFolder)
+        {
+            throw new ArgumentException("S3 blob stores are not available in this build.");
+        }
+
         services.AddFolderBlobStore(options.Root);
         services.AddFolderIndexer(o =>
         {

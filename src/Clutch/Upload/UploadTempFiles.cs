@@ -3,13 +3,13 @@ using Clutch.Hosting;
 namespace Clutch.Upload;
 
 /// <summary>
-/// Where uploads are streamed before they are accepted: <c>{root}/.clutch/tmp/</c>, on the blob
-/// folder's filesystem so that accepting a file is a rename. Whatever a killed process left there
-/// is deleted at start.
+/// Where uploads are streamed before they are accepted: <c>tmp/</c> in the node's state folder
+/// (in folder mode <c>{root}/.clutch/tmp/</c>, on the blob folder's filesystem so that accepting a
+/// file is a rename). Whatever a killed process left there is deleted at start.
 /// </summary>
 public sealed class UploadTempFiles(ClutchOptions options) : IHostedService
 {
-    public string Directory { get; } = Path.Combine(Path.GetFullPath(options.ClutchDirectory), "tmp");
+    public string Directory { get; } = Path.Combine(Path.GetFullPath(options.StateDirectory), "tmp");
 
     public string NewPath()
     {
