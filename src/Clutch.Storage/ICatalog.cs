@@ -12,6 +12,9 @@ public interface ICatalog
 {
     event EventHandler<CatalogChangedEventArgs>? Changed;
 
+    /// <summary>Whether the catalog answers (for /health/ready); the reason when it does not.</summary>
+    Task<string?> CheckAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
     /// <summary>Creates or upgrades the schema (versioned migrations).</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 

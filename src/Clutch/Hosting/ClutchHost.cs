@@ -3,6 +3,7 @@ using Clutch.Auth;
 using Clutch.Files;
 using Clutch.Health;
 using Clutch.Home;
+using Clutch.Http;
 using Clutch.Json;
 using Clutch.Links;
 using Clutch.Manage;
@@ -76,6 +77,7 @@ public static class ClutchHost
         services.AddSingleton(sp => new PageResponder(sp.GetRequiredService<CacheHeaders>().Pages));
 
         var app = builder.Build();
+        app.UseMiddleware<StorageFailures>();
         app.UsePrivateReads(options);
         // Cached pages are answered before routing (after the credential check); routing is placed explicitly after it.
         app.UseMiddleware<PageFastPath>();

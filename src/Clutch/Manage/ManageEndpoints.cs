@@ -127,6 +127,12 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
             // The catalog could not grow: its transaction rolled back, nothing changed.
             return Problem(StatusCodes.Status507InsufficientStorage, StorageFull.Message);
         }
+        catch (StorageUnavailableException ex)
+        {
+            // Each change is one transaction: it committed whole or not at all.
+            context.Response.Headers.RetryAfter = StorageFailures.RetryAfterSeconds;
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable, try again shortly: " + ex.Message);
+        }
 
         var files = selection.Selected.Select(f => f.Filename).Order(StringComparer.Ordinal).ToList();
         return TypedResults.Json(

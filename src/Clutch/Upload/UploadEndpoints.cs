@@ -127,6 +127,13 @@ public static class UploadEndpoints
             // blob with the committer's undo), and no server path in the answer.
             await RejectAsync(context, logger, form?.Filename, caller.UserName, new UploadRejectedException(StatusCodes.Status507InsufficientStorage, StorageFull.Message));
         }
+        catch (StorageUnavailableException ex)
+        {
+            // The catalog or the blob store is down: nothing was listed (the row is written last) and
+            // the client may send the same file again.
+            context.Response.Headers.RetryAfter = StorageFailures.RetryAfterSeconds;
+            await RejectAsync(context, logger, form?.Filename, caller.UserName, new UploadRejectedException(StatusCodes.Status503ServiceUnavailable, "Storage unavailable, try again shortly: " + ex.Message));
+        }
         catch (BadHttpRequestException ex)
         {
             var status = ex.StatusCode == StatusCodes.Status413RequestEntityTooLarge ? ex.StatusCode : StatusCodes.Status400BadRequest;
