@@ -8,7 +8,9 @@
 #
 # Environment:
 #   CLUTCH_TEST_PROJECTS   only test projects whose name contains one of these words (space separated)
-#   CLUTCH_TEST_SERVICES   services to start: "postgres s3" (exported as CLUTCH_TEST_PG / CLUTCH_TEST_S3)
+#   CLUTCH_TEST_SERVICES   services to start (default "postgres s3", exported as CLUTCH_TEST_PG /
+#                          CLUTCH_TEST_S3); the tests that need a service not started are skipped,
+#                          saying why, and fail instead while every service is started (the default)
 #   CLUTCH_TEST_TIMEOUT    seconds one test project may run (default 840)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,12 +20,13 @@ START=$SECONDS
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 
-# What the tests use: real clients and the tools that build test packages. PostgreSQL only when a
-# run asks for it (CLUTCH_TEST_SERVICES); nginx and wrk belong to bench/run.sh, which installs them.
-# (scripts/publish.sh installs what links the native build itself.)
+# What the tests use: real clients, the tools that build test packages, and the PostgreSQL server
+# (the S3 endpoint is moto from pyenv's Python 3.11); nginx and wrk belong to bench/run.sh, which
+# installs them. (scripts/publish.sh installs what links the native build itself.)
+CLUTCH_TEST_SERVICES=${CLUTCH_TEST_SERVICES-postgres s3}
 APT_PACKAGES=(twine python3-build python3-wheel python3-setuptools python3-hatchling python3-poetry
   python3-virtualenv git)
-[[ " ${CLUTCH_TEST_SERVICES:-} " == *" postgres "* || " ${CLUTCH_TEST_SERVICES:-} " == *" pg "* ]] && APT_PACKAGES+=(postgresql)
+[[ " $CLUTCH_TEST_SERVICES " == *" postgres "* || " $CLUTCH_TEST_SERVICES " == *" pg "* ]] && APT_PACKAGES+=(postgresql)
 
 install_missing() {
   local missing=() package
@@ -44,9 +47,13 @@ install_missing() {
 # ---- services (started on demand, stopped by PID on exit) ---------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clutch-test.XXXXXX")
 SERVICE_PIDS=()
+STOP_COMMANDS=()
 
 cleanup() {
-  local pid
+  local pid command
+  for command in "${STOP_COMMANDS[@]}"; do
+    $command >/dev/null 2>&1 || true
+  done
   for pid in "${SERVICE_PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -104,23 +111,33 @@ start_postgres() {
   fi
   "${run[@]}" "$bin/initdb" -D "$data" -U "$user" -A trust --no-sync >"$WORK/initdb.log" 2>&1 ||
     { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-  "${run[@]}" "$bin/postgres" -D "$data" -h 127.0.0.1 -p "$port" -k "$data" -F \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off >"$WORK/postgres.log" 2>&1 &
-  SERVICE_PIDS+=($!)
+  # Controlled through pg_ctl (wrapped in $WORK/pg-ctl, exported for the tests that restart the
+  # server under load): stopped by it on exit, whatever PID a restart left.
+  cat >"$WORK/pg-ctl" <<EOF
+#!/usr/bin/env bash
+exec ${run[*]} "$bin/pg_ctl" -D "$data" -l "$WORK/postgres.log" -o "-h 127.0.0.1 -p $port -k $data -F -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -w -t 30 "\$@"
+EOF
+  chmod +x "$WORK/pg-ctl"
+  "$WORK/pg-ctl" start >/dev/null || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }
+  STOP_COMMANDS+=("$WORK/pg-ctl stop -m immediate")
   wait_for_port "$port" "PostgreSQL" "$WORK/postgres.log"
-  export CLUTCH_TEST_PG="postgres://$user@127.0.0.1:$port/postgres"
+  export CLUTCH_TEST_PG="postgres://$user@127.0.0.1:$port/postgres" CLUTCH_TEST_PG_CTL="$WORK/pg-ctl"
   log "PostgreSQL at $CLUTCH_TEST_PG"
 }
 
 start_services() {
   local service
-  for service in ${CLUTCH_TEST_SERVICES:-}; do
+  for service in $CLUTCH_TEST_SERVICES; do
     case $service in
       postgres | pg) start_postgres ;;
       s3 | moto) start_s3 ;;
       *) die "unknown service in CLUTCH_TEST_SERVICES: $service" ;;
     esac
   done
+  # Both services up: a test that needs one and finds it missing fails rather than skips.
+  if [[ -n ${CLUTCH_TEST_PG:-} && -n ${CLUTCH_TEST_S3:-} ]]; then
+    export CLUTCH_TEST_REQUIRE_SERVICES=1
+  fi
 }
 
 # ---- results ------------------------------------------------------------------------------------

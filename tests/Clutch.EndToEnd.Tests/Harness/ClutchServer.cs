@@ -227,9 +227,12 @@ public partial class ClutchServer : IAsyncLifetime
             stdin);
     }
 
+    /// <summary>The arguments that name this server's stores to another <c>clutch</c> command (<c>--root DIR</c> in folder mode).</summary>
+    public virtual IReadOnlyList<string> StoreArguments => ["--root", PackagesDir];
+
     /// <summary><c>clutch user add NAME --password-stdin --root DIR</c> (issue 3).</summary>
     public async Task AddUserAsync(string name, string password) =>
-        (await RunCliAsync(["user", "add", name, "--password-stdin", "--root", PackagesDir], password + "\n")).AssertSuccess();
+        (await RunCliAsync(["user", "add", name, "--password-stdin", .. StoreArguments], password + "\n")).AssertSuccess();
 
     /// <summary>Copies files into the package folder and waits until each is listed on its project page.</summary>
     public async Task AddFilesAsync(IEnumerable<string> files, TimeSpan? timeout = null)

@@ -6,7 +6,7 @@ namespace Clutch.EndToEnd.Tests.Upload;
 public static class Accounts
 {
     public static Task<ProcessResult> ClutchAsync(ClutchServer server, string? stdin, params string[] arguments) =>
-        server.RunCliAsync([.. arguments, "--root", server.PackagesDir], stdin);
+        server.RunCliAsync([.. arguments, .. server.StoreArguments], stdin);
 
     public static Task AddUserAsync(ClutchServer server, string user, string password) => server.AddUserAsync(user, password);
 
