@@ -13,6 +13,9 @@ public interface IDeletedFiles
 
     Task<DeletedFile?> FindAsync(string filename, CancellationToken cancellationToken);
 
+    /// <summary>Every tombstone, ordered by filename (what a migration copies).</summary>
+    Task<IReadOnlyList<DeletedFile>> ListAsync(CancellationToken cancellationToken);
+
     /// <summary>Lets a deleted filename be uploaded again; false when it was not deleted.</summary>
     Task<bool> ReleaseAsync(string filename, CancellationToken cancellationToken);
 }

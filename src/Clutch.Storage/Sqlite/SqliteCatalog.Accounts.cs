@@ -160,13 +160,17 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
     async Task<DeletedFile?> IDeletedFiles.FindAsync(string filename, CancellationToken cancellationToken)
     {
         var found = await ReadAccountsAsync(
-            "SELECT filename, project, deleted_by, deleted_at, reason FROM deleted_files WHERE filename = $p", filename,
-            r => new DeletedFile(
-                r.GetString(0), ProjectName.Normalize(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
-                new DateTimeOffset(r.GetInt64(3), TimeSpan.Zero), r.IsDBNull(4) ? null : r.GetString(4)),
-            cancellationToken);
+            "SELECT filename, project, deleted_by, deleted_at, reason FROM deleted_files WHERE filename = $p", filename, ReadDeletedFile, cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
+
+    async Task<IReadOnlyList<DeletedFile>> IDeletedFiles.ListAsync(CancellationToken cancellationToken) =>
+        await ReadAccountsAsync(
+            "SELECT filename, project, deleted_by, deleted_at, reason FROM deleted_files WHERE $p IS NULL ORDER BY filename", null, ReadDeletedFile, cancellationToken);
+
+    private static DeletedFile ReadDeletedFile(SqliteDataReader r) => new(
+        r.GetString(0), ProjectName.Normalize(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
+        new DateTimeOffset(r.GetInt64(3), TimeSpan.Zero), r.IsDBNull(4) ? null : r.GetString(4));
 
     Task<bool> IDeletedFiles.ReleaseAsync(string filename, CancellationToken cancellationToken) =>
         WriteAccountsAsync(async (connection, transaction) =>

@@ -21,6 +21,7 @@ public static class ClutchCli
         }
 
         root.Subcommands.Add(GcCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 }

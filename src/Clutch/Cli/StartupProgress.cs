@@ -11,12 +11,13 @@ public static class StartupProgress
 {
     public static async Task<T> RunAsync<T>(IServiceProvider services, Func<Task<T>> start)
     {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        // Only a package folder is scanned at start; an object store has nothing to show.
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
+            || services.GetService<FolderIndexerService>() is not { } indexer)
         {
             return await start();
         }
 
-        var indexer = services.GetRequiredService<FolderIndexerService>();
         return await AnsiConsole.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
