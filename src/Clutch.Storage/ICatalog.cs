@@ -43,32 +43,8 @@ public interface ICatalog
         }
     }
 
-    /// <summary>
-    /// Path, size and source mtime of every file: the cheap read a warm-start reconcile of a
-    /// large folder needs. Providers should override the default, which reads every column.
-    /// </summary>
-    async Task<FileStateTable> GetFileStatesAsync(CancellationToken cancellationToken)
-    {
-        var files = await GetAllFilesAsync(cancellationToken);
-        var table = new FileStateTable(files.Count);
-        foreach (var f in files)
-        {
-            table.Add(f.Path, f.Size, f.SourceMtimeTicks, f.SourceIdentity);
-        }
-
-        return table;
-    }
-
     /// <summary>Adds or replaces files by path, in one transaction; raises one <see cref="Changed"/>.</summary>
     Task UpsertFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// What the folder indexer writes: <see cref="UpsertFilesAsync"/>, except that a row already
-    /// recording the very file the indexer looked at (same path, size, mtime, inode and ctime) is left
-    /// as it is. Decided in the write itself, so a row an upload wrote while the indexer was hashing
-    /// its file (uploader, display name, metadata) is never overwritten: an upload's row is the record.
-    /// </summary>
-    Task UpsertScannedFilesAsync(IReadOnlyCollection<CatalogFile> files, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds a file only if no file of that filename exists (upload). Returns the existing file when

@@ -118,7 +118,7 @@ public sealed partial class FolderIndexer
 
         // The batch's metadata files are durable and in place before any row that names them is committed.
         await _blobs.PublishStagedAsync(cancellationToken);
-        await _catalog.UpsertScannedFilesAsync(batch.ToArray(), cancellationToken);
+        await _bookkeeping.UpsertScannedFilesAsync(batch.ToArray(), cancellationToken);
         foreach (var file in batch)
         {
             if (!told.TryGetValue(file.Path, out var replaced))

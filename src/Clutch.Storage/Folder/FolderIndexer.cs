@@ -27,6 +27,7 @@ public sealed partial class FolderIndexer
 
     private readonly FolderIndexerOptions _options;
     private readonly ICatalog _catalog;
+    private readonly IFolderIndexCatalog _bookkeeping;
     private readonly IBlobStore _blobs;
     private readonly ILogger<FolderIndexer> _logger;
     private readonly TimeProvider _time;
@@ -44,12 +45,13 @@ public sealed partial class FolderIndexer
     private int _hashCount;
 
     public FolderIndexer(
-        IOptions<FolderIndexerOptions> options, ICatalog catalog, IBlobStore blobs,
+        IOptions<FolderIndexerOptions> options, ICatalog catalog, IFolderIndexCatalog bookkeeping, IBlobStore blobs,
         ILogger<FolderIndexer>? logger = null, TimeProvider? time = null, IndexerHints? hints = null)
     {
         _hints = hints ?? new IndexerHints();
         _options = options.Value;
         _catalog = catalog;
+        _bookkeeping = bookkeeping;
         _blobs = blobs;
         _logger = logger ?? NullLogger<FolderIndexer>.Instance;
         _time = time ?? TimeProvider.System;
@@ -91,7 +93,7 @@ public sealed partial class FolderIndexer
             // A recorded file found unchanged is matched by its path as a span inside the enumeration
             // and never becomes a string or an entry of any list: at 100,000 files that was 100,000
             // path strings per reconcile (every minute), on top of the rows read (see FileStateTable).
-            using var states = await _catalog.GetFileStatesAsync(cancellationToken);
+            using var states = await _bookkeeping.GetFileStatesAsync(cancellationToken);
             using var scan = new ScanMarks(states);
             var changed = new List<DiskFile>();
             var linksFiles = new List<string>();

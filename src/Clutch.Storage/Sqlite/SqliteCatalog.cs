@@ -11,7 +11,7 @@ namespace Clutch.Storage.Sqlite;
 /// concurrently; writes go through one writer at a time, each a single IMMEDIATE transaction, and
 /// raise <see cref="Changed"/> after commit.
 /// </summary>
-public sealed partial class SqliteCatalog : ICatalog, IDisposable
+public sealed partial class SqliteCatalog : ICatalog, IDisposable, IFolderIndexCatalog
 {
     private const string FileColumns =
         "path, filename, project, version, type, python_tag, requires_python, sha256, md5, blake2b_256, size, " +

@@ -19,6 +19,7 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddSingleton<Accounts.IAccountStore>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddSingleton<IDeletedFiles>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
         services.AddHostedService<SqliteChangeFeedService>();
         return services;

@@ -106,7 +106,7 @@ public sealed class FolderChangeDetectionTests : IDisposable
             };
             Assert.Null(await _folder.Catalog.TryAddFileAsync(uploaded, Ct));
         });
-        var indexer = new FolderIndexer(Microsoft.Extensions.Options.Options.Create(_folder.Options), _folder.Catalog, blobs, _folder.Log);
+        var indexer = new FolderIndexer(Microsoft.Extensions.Options.Options.Create(_folder.Options), _folder.Catalog, _folder.Catalog, blobs, _folder.Log);
 
         await indexer.IndexPathsAsync(["foo-bar/foo_bar-1.0-py3-none-any.whl"], Ct);
 

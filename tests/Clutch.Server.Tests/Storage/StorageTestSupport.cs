@@ -72,7 +72,7 @@ internal sealed class IndexedFolder : IDisposable
     /// <summary>A fresh indexer (as after a restart) over the same folder and catalog.</summary>
     public FolderIndexer NewIndexer()
     {
-        Indexer = new FolderIndexer(Microsoft.Extensions.Options.Options.Create(Options), Catalog, Blobs, Log);
+        Indexer = new FolderIndexer(Microsoft.Extensions.Options.Options.Create(Options), Catalog, Catalog, Blobs, Log);
         return Indexer;
     }
 
