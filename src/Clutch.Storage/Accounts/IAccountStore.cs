@@ -8,6 +8,12 @@ namespace Clutch.Storage.Accounts;
 /// </summary>
 public interface IAccountStore
 {
+    /// <summary>
+    /// Raised after users, passwords, tokens or roles changed, here or (when several nodes or
+    /// processes share the store) elsewhere: whoever remembers a verified credential forgets it.
+    /// </summary>
+    event EventHandler? AccountsChanged;
+
     /// <summary>Adds a user; false when the name is taken.</summary>
     Task<bool> AddUserAsync(UserAccount user, CancellationToken cancellationToken);
 

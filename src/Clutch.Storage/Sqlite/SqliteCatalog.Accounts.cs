@@ -216,22 +216,33 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
         return result;
     }
 
-    /// <summary>One write transaction under the writer lock; account changes raise no catalog event.</summary>
+    public event EventHandler? AccountsChanged;
+
+    /// <summary>
+    /// One write transaction under the writer lock. It raises no catalog event, but is noted in the
+    /// change log (as an account change) and raises <see cref="AccountsChanged"/> once committed.
+    /// </summary>
     private async Task<T> WriteAccountsAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await MigrateAsync(cancellationToken);
         await _writeLock.WaitAsync(cancellationToken);
+        T result;
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction);
+            result = await work(connection, transaction);
+            await RecordAccountsChangeAsync(connection, transaction, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return result;
         }
         finally
         {
             _writeLock.Release();
         }
+
+        RaiseAccountsChanged();
+        return result;
     }
+
+    private void RaiseAccountsChanged() => AccountsChanged?.Invoke(this, EventArgs.Empty);
 }

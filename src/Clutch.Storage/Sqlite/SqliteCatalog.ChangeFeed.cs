@@ -32,8 +32,19 @@ public sealed partial class SqliteCatalog
         }
     }
 
+    /// <summary>An account change, in the log as a row without a project.</summary>
+    private async Task RecordAccountsChangeAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO change_log (writer, project, project_set_changed, at) VALUES ($writer, '', 0, $at)";
+        insert.Parameters.AddWithValue("$writer", _writerId);
+        insert.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcTicks);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>
-    /// Raises <see cref="Changed"/> for changes other writers committed since the last call; the
+    /// Raises <see cref="Changed"/> (and <see cref="AccountsChanged"/>) for changes other writers committed since the last call; the
     /// first call only notes where the log ends. Returns how many projects were reported.
     /// </summary>
     public async Task<int> PollForeignChangesAsync(CancellationToken cancellationToken)
@@ -51,6 +62,7 @@ public sealed partial class SqliteCatalog
         command.Parameters.AddWithValue("$last", _lastSeenSeq);
         var projects = new HashSet<ProjectName>();
         var setChanged = false;
+        var accountsChanged = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -61,7 +73,14 @@ public sealed partial class SqliteCatalog
                     continue;
                 }
 
-                projects.Add(ProjectName.Normalize(reader.GetString(2)));
+                var project = reader.GetString(2);
+                if (project.Length == 0)
+                {
+                    accountsChanged = true;
+                    continue;
+                }
+
+                projects.Add(ProjectName.Normalize(project));
                 setChanged |= reader.GetInt64(3) != 0;
             }
         }
@@ -69,6 +88,11 @@ public sealed partial class SqliteCatalog
         if (projects.Count > 0)
         {
             RaiseChanged(new CatalogChangedEventArgs(projects.ToArray(), setChanged));
+        }
+
+        if (accountsChanged)
+        {
+            RaiseAccountsChanged();
         }
 
         return projects.Count;

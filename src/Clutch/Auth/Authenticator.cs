@@ -33,12 +33,20 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
     // PBKDF2 at 600,000 iterations costs ~0.3 s of CPU per check, and pip and twine send the same
     // credentials on every request; so a successful verification is remembered briefly, keyed by an
     // HMAC of the credentials under a per-process random key (the password itself is never kept).
-    // The short lifetime bounds how long a password changed or a user removed from the CLI (another
-    // process) still works here.
+    // Any account change, here or on another node (the store reports both), forgets every
+    // remembered verification, so a changed password or a removed user stops working at once; the
+    // lifetime bounds it should a change report be lost. Tokens are looked up on every request.
     private static readonly TimeSpan VerifiedLifetime = TimeSpan.FromSeconds(60);
     private const int MaxVerified = 10_000;
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
-    private readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> _verified = Forgotten(accounts);
+
+    private static ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)> Forgotten(IAccountStore accounts)
+    {
+        var verified = new ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Expires)>(StringComparer.Ordinal);
+        accounts.AccountsChanged += (_, _) => verified.Clear();
+        return verified;
+    }
 
     /// <summary>Authenticates the request once; later calls return the same result.</summary>
     public async Task<AuthResult> AuthenticateAsync(HttpContext context)
