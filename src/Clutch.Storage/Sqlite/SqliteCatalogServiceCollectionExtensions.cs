@@ -22,6 +22,7 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
         services.AddHostedService<SqliteChangeFeedService>();
+        services.AddSingleton<ILeases, LocalLeases>();
         return services;
     }
 }

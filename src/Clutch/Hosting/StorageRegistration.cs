@@ -1,5 +1,6 @@
 using Clutch.Health;
 using Clutch.Storage.Folder;
+using Clutch.Storage.Postgres;
 using Clutch.Storage.Sqlite;
 
 namespace Clutch.Hosting;
@@ -16,10 +17,12 @@ public static class StorageRegistration
         options.ResolveStorage();
         if (options.CatalogIsPostgres)
         {
-            throw new ArgumentException("PostgreSQL catalogs are not available in this build.");
+            services.AddPostgresCatalog(options.Catalog!);
         }
-
-        services.AddSqliteCatalog(options.CatalogPath);
+        else
+        {
+            services.AddSqliteCatalog(options.CatalogPath);
+        }
 
         if (!options.BlobsInFolder)
         {

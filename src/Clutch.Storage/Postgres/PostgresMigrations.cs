@@ -1,0 +1,100 @@
+namespace Clutch.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema as an ordered list of migrations, the same tables as the SQLite catalog's;
+/// <c>clutch_schema</c> records the last one applied. Append new ones; never edit one that has shipped.
+/// </summary>
+internal static class PostgresMigrations
+{
+    public static IReadOnlyList<(int Version, string Sql)> All { get; } =
+    [
+        (1, """
+            CREATE TABLE projects (
+                name         text NOT NULL PRIMARY KEY,
+                display_name text NOT NULL,
+                last_changed bigint NOT NULL
+            );
+
+            CREATE TABLE files (
+                id                 bigserial PRIMARY KEY,
+                path               text NOT NULL UNIQUE,
+                filename           text NOT NULL UNIQUE,
+                project            text NOT NULL,
+                version            text NOT NULL,
+                type               text NOT NULL,
+                python_tag         text,
+                requires_python    text,
+                sha256             text NOT NULL,
+                md5                text NOT NULL,
+                blake2b_256        text NOT NULL,
+                size               bigint NOT NULL,
+                upload_time        bigint NOT NULL,
+                uploader           text,
+                yanked             boolean NOT NULL DEFAULT false,
+                yanked_reason      text,
+                metadata_sha256    text,
+                summary            text,
+                source_mtime_ticks bigint NOT NULL DEFAULT 0,
+                source_inode       bigint NOT NULL DEFAULT 0,
+                source_ctime_ticks bigint NOT NULL DEFAULT 0
+            );
+            CREATE INDEX files_project ON files(project, filename);
+
+            CREATE TABLE developer_links (
+                source  text NOT NULL,
+                project text NOT NULL,
+                url     text NOT NULL,
+                PRIMARY KEY (source, project, url)
+            );
+            CREATE INDEX developer_links_project ON developer_links(project);
+
+            CREATE TABLE users (
+                name          text NOT NULL PRIMARY KEY,
+                password_hash text NOT NULL,
+                is_admin      boolean NOT NULL DEFAULT false,
+                created       bigint NOT NULL
+            );
+
+            CREATE TABLE tokens (
+                id         text NOT NULL PRIMARY KEY,
+                user_name  text NOT NULL,
+                name       text,
+                hash       text NOT NULL UNIQUE,
+                project    text,
+                expires    bigint,
+                created    bigint NOT NULL
+            );
+            CREATE INDEX tokens_user ON tokens(user_name);
+
+            CREATE TABLE project_roles (
+                project   text NOT NULL,
+                user_name text NOT NULL,
+                role      text NOT NULL,
+                created   bigint NOT NULL,
+                PRIMARY KEY (project, user_name)
+            );
+            CREATE INDEX project_roles_user ON project_roles(user_name);
+
+            CREATE TABLE deleted_files (
+                filename   text NOT NULL PRIMARY KEY,
+                project    text NOT NULL,
+                deleted_by text,
+                deleted_at bigint NOT NULL,
+                reason     text
+            );
+
+            -- Every committed change (a project, or '' for an account change), read by every node
+            -- when notified (and after a reconnect) to drop its cached pages. Old rows are pruned.
+            CREATE TABLE change_log (
+                seq                 bigserial PRIMARY KEY,
+                writer              text NOT NULL,
+                project             text NOT NULL,
+                project_set_changed boolean NOT NULL,
+                at                  bigint NOT NULL
+            );
+            CREATE INDEX change_log_at ON change_log(at);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}
