@@ -45,6 +45,11 @@ public sealed class StorageSession : IAsyncDisposable
         try
         {
             await session.Catalog.MigrateAsync(cancellationToken);
+            if (session.Blobs is Storage.S3.S3BlobStore s3)
+            {
+                await s3.EnsureBucketAsync(cancellationToken);
+            }
+
             return session;
         }
         catch

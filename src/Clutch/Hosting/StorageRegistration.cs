@@ -1,6 +1,7 @@
 using Clutch.Health;
 using Clutch.Storage.Folder;
 using Clutch.Storage.Postgres;
+using Clutch.Storage.S3;
 using Clutch.Storage.Sqlite;
 
 namespace Clutch.Hosting;
@@ -26,7 +27,8 @@ public static class StorageRegistration
 
         if (!options.BlobsInFolder)
         {
-            throw new ArgumentException("S3 blob stores are not available in this build.");
+            services.AddS3BlobStore(S3BlobStoreOptions.Parse(options.Blobs!, options.S3Endpoint) with { Redirect = options.BlobsRedirect });
+            return services;
         }
 
         services.AddFolderBlobStore(options.Root);
