@@ -8,9 +8,11 @@ namespace Clutch.Manage;
 /// <summary>
 /// <c>serve --keep-dev N</c>: applies dev-build retention to every project once at start and then
 /// to each project the catalog reports changed (an upload, a file dropped into the folder), after a
-/// short quiet period so a CI job publishing several files triggers one pass.
+/// short quiet period so a CI job publishing several files triggers one pass. Nodes sharing a
+/// catalog all hear every change; a pass runs on the node holding the retention lease, and the
+/// others let it (their next change tries again).
 /// </summary>
-public sealed class RetentionService(ICatalog catalog, ReleaseManager manager, ClutchOptions options, ILogger<RetentionService> logger) : BackgroundService
+public sealed class RetentionService(ICatalog catalog, ReleaseManager manager, ILeases leases, ClutchOptions options, ILogger<RetentionService> logger) : BackgroundService
 {
     internal static readonly TimeSpan Debounce = TimeSpan.FromSeconds(1);
 
@@ -39,6 +41,12 @@ public sealed class RetentionService(ICatalog catalog, ReleaseManager manager, C
                 while (_changed.Reader.TryRead(out var project))
                 {
                     pending.Add(project);
+                }
+
+                await using var lease = await leases.TryAcquireAsync("dev-retention", stoppingToken);
+                if (lease is null)
+                {
+                    continue; // another node is applying retention to the same changes
                 }
 
                 foreach (var project in pending)
@@ -72,7 +80,7 @@ public sealed class RetentionService(ICatalog catalog, ReleaseManager manager, C
         {
             await manager.ApplyRetentionAsync(project, keep, dryRun: false, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException or StorageUnavailableException)
         {
             // One project's trouble must not stop retention of the others; the next change retries.
             ManageLog.RetentionFailed(logger, project.Value, e.Message);

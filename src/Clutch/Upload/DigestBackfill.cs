@@ -11,7 +11,7 @@ namespace Clutch.Upload;
 /// more hashes. The JSON API lists the others once this has read the stored file again, moments
 /// later. Files left without them by a previous run are picked up at start.
 /// </summary>
-public sealed partial class DigestBackfill(ICatalog catalog, IBlobStore blobs, ILogger<DigestBackfill> logger) : BackgroundService
+public sealed partial class DigestBackfill(ICatalog catalog, IBlobStore blobs, ILeases leases, ILogger<DigestBackfill> logger) : BackgroundService
 {
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -48,26 +48,39 @@ public sealed partial class DigestBackfill(ICatalog catalog, IBlobStore blobs, I
         await Task.Yield();
         try
         {
-            foreach (var path in await catalog.GetPathsMissingDigestsAsync(stoppingToken))
+            // The pass over every file at start is one node's job (nodes sharing a catalog start
+            // together); a file uploaded later is filled in by the node that took the upload.
+            await using (var lease = await leases.TryAcquireAsync("digest-backfill", stoppingToken))
             {
-                Enqueue(path);
+                if (lease is not null)
+                {
+                    foreach (var path in await catalog.GetPathsMissingDigestsAsync(stoppingToken))
+                    {
+                        await FillOneAsync(path, stoppingToken);
+                    }
+                }
             }
 
             await foreach (var path in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                try
-                {
-                    await FillAsync(path, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogFailed(logger, path, e.Message);
-                }
+                await FillOneAsync(path, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: whatever is left is picked up at the next start.
+        }
+    }
+
+    private async Task FillOneAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FillAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, path, e.Message);
         }
     }
 
