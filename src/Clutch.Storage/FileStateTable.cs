@@ -8,11 +8,11 @@ namespace Clutch.Storage;
 /// Path, size, source mtime and identity (inode, ctime) of every recorded file: what a reconcile compares with the disk to
 /// decide what to rehash. Paths are kept as UTF-8 in one buffer and the rows in a few arrays, all
 /// in native memory freed on <see cref="Dispose"/>, and looked up by span. A list of rows with a
-/// string each and a dictionary over them (the earlier shape) put 100,000 small objects that live
-/// for the whole reconcile into the GC's older generations every minute at 100,000 files: 25 MB
-/// allocated and 15-60 ms of collection pauses per reconcile, felt by the requests served
-/// meanwhile. Arrays from the GC instead (pooled or not) are large-object-heap allocations of
-/// 1-8 MB each time, which start gen2 collections of their own.
+/// string each and a dictionary over them would put one small object per file, alive for the
+/// whole reconcile, into the GC's older generations every minute, and the gen1 and gen2
+/// collections that follow pause the requests served meanwhile. Arrays from the GC instead (pooled
+/// or not) are large-object-heap allocations of several MB each time, which start gen2
+/// collections of their own.
 /// </summary>
 public sealed unsafe class FileStateTable : IDisposable
 {

@@ -108,10 +108,9 @@ public abstract class HeldBytes<T> : HeldBytes
 /// <para>
 /// Replacement is rate-limited: once full, at most a sixty-fourth of the capacity is replaced per
 /// second. When everything is asked for about equally often (a uniform spread over more than fits),
-/// use counts are noise and every other comparison would swap a held value for one no better; at
-/// 100,000 files that was 5–20 MB/s of copies promoted through the GC generations and as much gen2
-/// garbage, for no gain in hits. A sixteenth per second still left ~30 MB more holes after
-/// bench/run.sh's load (RSS 326 against 296 MB). A real shift in demand (a new release everyone
+/// use counts are noise and every other comparison would swap a held value for one no better:
+/// each swap is a new copy promoted through the GC generations and an old one left as gen2
+/// garbage (holes that keep the heap large), for no gain in hits. A real shift in demand (a new release everyone
 /// installs) turns the whole budget over in about a minute; what fits in the room left free is
 /// taken at once.
 /// </para>
@@ -136,11 +135,10 @@ public sealed class MemoryBudget
     /// <summary>
     /// A held copy of <paramref name="bytes"/>, allocated on the pinned object heap, which belongs to
     /// gen2 from the start. In the ordinary heap a budget filling up (32 MB of small files in the
-    /// first seconds of a download load) was copied twice by the GC, gen0 to gen1 to gen2, in
-    /// collections that paused 4–17 ms each (4 KB downloads at 100,000 files: p99 17 ms, 10× nginx's,
-    /// in two of four runs); on the pinned heap nothing is copied. An evicted copy leaves a hole that
-    /// the next copies of similar size fill (pages and small files are a few KB each); RSS after the
-    /// benchmark load is about the same either way (~290 MB).
+    /// first seconds of a download load) would be copied twice by the GC, gen0 to gen1 to gen2, in
+    /// collections whose pauses the requests served meanwhile wait for; on the pinned heap nothing is
+    /// copied. An evicted copy leaves a hole that the next copies of similar size fill (pages and
+    /// small files are a few KB each), so the pinned heap grows no more than the ordinary one would.
     /// </summary>
     public static byte[] HeldCopy(ReadOnlySpan<byte> bytes)
     {

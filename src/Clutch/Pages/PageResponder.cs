@@ -77,9 +77,9 @@ public sealed class PageResponder(StringValues cacheControl)
     /// <summary>
     /// A large body (the root page: 300 KB at 5,000 projects) written after the headers, straight
     /// into the connection's 64 KB blocks (<see cref="Tuning.LargeBlockMemoryPool"/>). Written before
-    /// the headers, Kestrel buffers it and copies it again, block by block (bench/run.sh, root page:
-    /// 0.63x nginx that way). One buffer of the body's full size would come from the shared
-    /// ArrayPool, which then keeps a 512 KB array per busy connection (20 MB after the benchmark).
+    /// the headers, Kestrel buffers it and copies it again, block by block: a second copy of every
+    /// byte per request. One buffer of the body's full size would come from the shared ArrayPool,
+    /// which then keeps a 512 KB array per busy connection for good.
     /// </summary>
     private static async Task WriteLargeAsync(HttpResponse response, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {

@@ -81,8 +81,8 @@ public sealed class ProjectSnapshot
 
 /// <summary>
 /// The root pages, built from one catalog read. Their plain bytes are kept outside the page budget:
-/// two pages per index (~60 bytes a project), and answering a 300 KB page from its gzip bytes costs
-/// a quarter of a millisecond per request (bench/run.sh at 5,000 projects: half nginx's rate).
+/// two pages per index (~60 bytes a project), and answering a 300 KB page from its gzip bytes would
+/// inflate all of it on every request, which costs more than sending it.
 /// </summary>
 public sealed class RootSnapshot(IReadOnlyList<ProjectSummary> projects)
 {

@@ -28,8 +28,8 @@ public sealed class RenderedPage : HeldBytes<byte[]>
         _budget = budget;
         if (_stored is not null && budget is not null)
         {
-            // Inflating a 10 KB page costs more than reading it (~8% of the server's CPU on the
-            // 100,000-file JSON row, profiled with perf); the file holds both for the kernel to cache.
+            // Inflating a 10 KB page costs more CPU than one positional read of its plain bytes;
+            // the file holds both encodings for the kernel to cache.
             _storedPlain = store!.TryAppend(body);
             _gzipCopy = new GzipCopy(this, budget);
         }
@@ -160,7 +160,7 @@ public sealed class RenderedPage : HeldBytes<byte[]>
     /// the budget does not hold them and they are in the store (the caller reads them from
     /// <see cref="StoredPlain"/>), and for a page larger than <see cref="MaxRentedLength"/> not held:
     /// the caller streams it (<see cref="CopyPlainToAsync"/>); the shared pool keeps the arrays it
-    /// hands out, and 512 KB ones for the 300 KB root page came to 12 MB after the benchmark.
+    /// hands out, and a 512 KB one per concurrent root-page request would stay in it for good.
     /// </summary>
     public bool TryGetPlain(out ReadOnlyMemory<byte> plain, out byte[]? rented)
     {
@@ -262,8 +262,8 @@ public sealed class RenderedPage : HeldBytes<byte[]>
 
     /// <summary>
     /// A copy of a stored page's gzip bytes, held under the page budget like plain bytes: gzip
-    /// answers of the pages asked for most then cost no read of the store file (one positional read
-    /// per request otherwise, ~5-8% of the rate of a project page row at 100,000 files). Frequency
+    /// answers of the pages asked for most then cost no read of the store file (one positional read,
+    /// a system call, per request otherwise). Frequency
     /// and admission are this copy's own (only gzip requests count), so plain and gzip bytes of
     /// different pages compete on how often each is asked for.
     /// </summary>

@@ -7,15 +7,15 @@ namespace Clutch.Tuning;
 /// the JVM's G1 does with its periodic collection (JEP 346). Under load, objects that lived a few
 /// seconds (connections, page renders, files read) reach gen2 and die there; the background gen2
 /// collections that run under load sweep them into free space inside the heap without compacting
-/// it, so after a load the heap keeps tens of MB of garbage and free space (bench/run.sh at 100,000 files: 211 MB resident, 180 MB after a full
-/// collection). Every <see cref="Interval"/> this looks at what the process allocated: when that was
+/// it, so after a load the heap keeps garbage and free space that only a compacting collection gives
+/// back. Every <see cref="Interval"/> this looks at what the process allocated: when that was
 /// next to nothing (<see cref="IdleBytesPerInterval"/>, a few requests at most) for
 /// <see cref="QuietIntervals"/> intervals running and at least <see cref="MinAllocatedBetween"/> was
-/// allocated since the last full collection, it runs one compacting full collection (50-100 ms at
-/// 100,000 files, while nobody is waiting) and trims the native heap. A server that stays idle is
-/// collected once; a busy one never by this. Requests that arrive during that collection wait for
-/// it: with one quiet second as the rule, a load resuming just as it started put 52 ms into one
-/// bench row's p99; two quiet seconds make that rare.
+/// allocated since the last full collection, it runs one compacting full collection (a pause that
+/// grows with the heap, taken while nobody is waiting) and trims the native heap. A server that
+/// stays idle is collected once; a busy one never by this. Requests that arrive during that
+/// collection wait for it, so it waits for two quiet intervals: a load that pauses for a moment
+/// and resumes rarely meets it.
 /// </summary>
 internal sealed partial class IdleCollector(ILogger<IdleCollector> logger) : BackgroundService
 {

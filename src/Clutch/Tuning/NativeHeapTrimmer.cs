@@ -8,11 +8,10 @@ namespace Clutch.Tuning;
 /// Rendering a page allocates a zlib compressor of a few hundred KB outside the GC heap, and glibc,
 /// once such a block has been freed, serves the next ones from its per-thread arenas instead of
 /// fresh mappings; after thousands of pages rendered on a few threads, and a decompressor per plain
-/// answer not held, the arenas hold tens of MB that are free but still resident (a load like
-/// bench/run.sh's at 100,000 files: 44 MB in the arenas, 9 MB of it in use; RSS ~15 MB lower trimmed).
+/// answer not held, the arenas hold memory that is free but still resident, most of what they hold.
 /// glibc returns such memory only from the top of an arena on its own; <c>malloc_trim</c> returns
-/// every free page. A trim holds each arena's lock while it runs (0.5 ms with nothing left to
-/// return, 8 ms for 40 MB on the benchmark machine), hence the interval.
+/// every free page. A trim holds each arena's lock while it runs, longer the more it returns, so
+/// any allocation on another thread waits for it: hence the interval and the threshold.
 /// </summary>
 internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logger) : BackgroundService
 {
