@@ -115,7 +115,7 @@ start_postgres() {
   # server under load): stopped by it on exit, whatever PID a restart left.
   cat >"$WORK/pg-ctl" <<EOF
 #!/usr/bin/env bash
-exec ${run[*]} "$bin/pg_ctl" -D "$data" -l "$WORK/postgres.log" -o "-h 127.0.0.1 -p $port -k $data -F -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -w -t 30 "\$@"
+exec ${run[*]} "$bin/pg_ctl" -D "$data" -l "$WORK/postgres.log" -o "-h 127.0.0.1 -p $port -k $data -F -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" -w -t 30 "\$@"
 EOF
   chmod +x "$WORK/pg-ctl"
   "$WORK/pg-ctl" start >/dev/null || { cat "$WORK/postgres.log" >&2; die "PostgreSQL did not start"; }

@@ -209,8 +209,11 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    /// <summary>A connection of its own, outside the pool's lifetime (the change feed's LISTEN).</summary>
-    internal NpgsqlConnection CreateDedicatedConnection() => new(ConnectionString);
+    /// <summary>
+    /// A connection of its own, never pooled (the change feed's LISTEN, a lease's session lock): its
+    /// session ends when it is disposed, and no idle connection outlives the catalog.
+    /// </summary>
+    internal NpgsqlConnection CreateDedicatedConnection() => new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
 
     /// <summary>Runs a read on a pooled connection (migrating first if this instance has not yet).</summary>
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)

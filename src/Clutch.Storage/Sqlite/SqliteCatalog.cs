@@ -11,7 +11,7 @@ namespace Clutch.Storage.Sqlite;
 /// concurrently; writes go through one writer at a time, each a single IMMEDIATE transaction, and
 /// raise <see cref="Changed"/> after commit.
 /// </summary>
-public sealed partial class SqliteCatalog : ICatalog, IDisposable, IFolderIndexCatalog
+public sealed partial class SqliteCatalog : ICatalog, IDisposable, IAsyncDisposable, IFolderIndexCatalog
 {
     private const string FileColumns =
         "path, filename, project, version, type, python_tag, requires_python, sha256, md5, blake2b_256, size, " +
@@ -195,6 +195,12 @@ public sealed partial class SqliteCatalog : ICatalog, IDisposable, IFolderIndexC
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
         _writeLock.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs a parameterless query on a read connection and maps every row.</summary>

@@ -3,7 +3,6 @@ using System.Net;
 using Clutch.Auth;
 using Clutch.Hosting;
 using Clutch.Server.Tests.Harness;
-using Clutch.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using static Clutch.Server.Tests.Harness.UploadHarness;
 
@@ -33,7 +32,8 @@ public sealed class AccountChangeTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.OK, await ReadAsync("alice", Password)); // verified, and remembered
 
-        using (var other = new SqliteCatalog(_server.Services.GetRequiredService<ClutchOptions>().CatalogPath))
+        var other = TestStores.OtherWriter(_server.Services.GetRequiredService<ClutchOptions>());
+        await using ((IAsyncDisposable)other)
         {
             Assert.True(await other.SetPasswordHashAsync("alice", PasswordHasher.Hash("a new password", 1000), CancellationToken.None));
         }
@@ -47,7 +47,8 @@ public sealed class AccountChangeTests : IAsyncLifetime
     public async Task A_token_revoked_by_another_writer_stops_working_within_five_seconds()
     {
         var (secret, id) = TokenSecrets.Generate();
-        using (var other = new SqliteCatalog(_server.Services.GetRequiredService<ClutchOptions>().CatalogPath))
+        var other = TestStores.OtherWriter(_server.Services.GetRequiredService<ClutchOptions>());
+        await using ((IAsyncDisposable)other)
         {
             await other.AddTokenAsync(new Clutch.Storage.Accounts.ApiToken(id, "alice", "ci", TokenSecrets.Hash(secret), null, null, DateTimeOffset.UtcNow), CancellationToken.None);
             Assert.Equal(HttpStatusCode.OK, await ReadAsync("__token__", secret));

@@ -6,7 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Clutch.Server.Tests.Harness;
 
-/// <summary>A real Kestrel server on a free loopback port, in this process, over a temp folder.</summary>
+/// <summary>
+/// A real Kestrel server on a free loopback port, in this process, over a temp folder; or, when the
+/// run asks for the scale-out stores (<see cref="TestStores"/>), over a fresh PostgreSQL database and
+/// a fresh S3 bucket, seeded from the same folder through <c>clutch migrate</c>'s code.
+/// </summary>
 public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -48,6 +52,11 @@ public sealed class InProcessServer : IAsyncDisposable
         }
         var options = new ClutchOptions { Root = root, Port = 0, ReconcileSeconds = 60 };
         configure?.Invoke(options);
+        if (TestStores.ScaleOut)
+        {
+            await TestStores.UseScaleOutAsync(options, seeded: seed is not null);
+        }
+
         var app = ClutchHost.Build(options);
         var address = await ClutchHost.StartAsync(app, CancellationToken.None);
         var server = new InProcessServer(app, root, new Uri(address));

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Clutch.Auth;
+using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Storage.Accounts;
 using Microsoft.Extensions.DependencyInjection;
@@ -151,16 +152,19 @@ public static class UploadHarness
     }
 
     /// <summary>Every file under the folder except the private area (what a reader of the folder would see).</summary>
-    public static string[] PublicFiles(this InProcessServer server) =>
-        Directory.EnumerateFiles(server.Root, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(server.Root, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith(".clutch/", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+    public static string[] PublicFiles(this InProcessServer server)
+    {
+        var options = server.Services.GetRequiredService<ClutchOptions>();
+        var files = options.BlobsInFolder
+            ? Directory.EnumerateFiles(server.Root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(server.Root, f).Replace('\\', '/'))
+            : TestStores.ListBlobs(options);
+        return files.Where(f => !f.StartsWith(".clutch/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+    }
 
+    /// <summary>Uploads streamed to the node's temp folder and not yet accepted or removed.</summary>
     public static string[] TempFiles(this InProcessServer server)
     {
-        var tmp = Path.Combine(server.Root, ".clutch", "tmp");
+        var tmp = Path.Combine(server.Services.GetRequiredService<ClutchOptions>().StateDirectory, "tmp");
         return Directory.Exists(tmp) ? Directory.GetFiles(tmp) : [];
     }
 }
