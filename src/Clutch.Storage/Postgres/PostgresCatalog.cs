@@ -209,8 +209,13 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    /// <summary>A connection of its own, outside the pool's lifetime (the change feed's LISTEN).</summary>
-    internal NpgsqlConnection CreateDedicatedConnection() => new(ConnectionString);
+    /// <summary>
+    /// A connection of its own, never pooled, for a session that outlives one request (the change
+    /// feed's LISTEN, a lease's advisory lock): closing it ends the session and whatever it held.
+    /// Named <c>clutch-{purpose}</c> in pg_stat_activity.
+    /// </summary>
+    internal NpgsqlConnection CreateDedicatedConnection(string purpose) =>
+        new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, ApplicationName = "clutch-" + purpose }.ConnectionString);
 
     /// <summary>Runs a read on a pooled connection (migrating first if this instance has not yet).</summary>
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
