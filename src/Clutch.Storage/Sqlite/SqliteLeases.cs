@@ -43,9 +43,9 @@ public sealed class SqliteLeases(SqliteCatalog catalog, TimeSpan? term = null) :
             {
                 await _catalog.ReleaseLeaseAsync(_name, _holder, CancellationToken.None);
             }
-            catch (SqliteException)
+            catch (Exception e) when (e is SqliteException or ObjectDisposedException)
             {
-                // Not given back (a locked or failing database): it lapses at the end of its term.
+                // Not given back (a locked or failing database, or one closed already): it lapses at the end of its term.
             }
         }
 
