@@ -210,10 +210,12 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     /// <summary>
-    /// A connection of its own, never pooled (the change feed's LISTEN, a lease's session lock): its
-    /// session ends when it is disposed, and no idle connection outlives the catalog.
+    /// A connection of its own, never pooled, for a session that outlives one request (the change
+    /// feed's LISTEN, a lease's advisory lock): closing it ends the session and whatever it held.
+    /// Named <c>clutch-{purpose}</c> in pg_stat_activity.
     /// </summary>
-    internal NpgsqlConnection CreateDedicatedConnection() => new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+    internal NpgsqlConnection CreateDedicatedConnection(string purpose) =>
+        new(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, ApplicationName = "clutch-" + purpose }.ConnectionString);
 
     /// <summary>Runs a read on a pooled connection (migrating first if this instance has not yet).</summary>
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)

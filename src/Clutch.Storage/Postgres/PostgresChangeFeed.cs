@@ -16,9 +16,17 @@ public sealed class PostgresChangeFeed(PostgresCatalog catalog, ILogger<Postgres
 {
     private static readonly TimeSpan SafetyPoll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Retention = TimeSpan.FromHours(1);
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSeen = -1;
 
-    /// <summary>Reads the change log after the last row seen and raises events; the first call only notes where it ends.</summary>
+    /// <summary>Completes once the feed listens and knows where the log ends (changes committed after that are raised).</summary>
+    internal Task Listening => _listening.Task;
+
+    /// <summary>
+    /// Reads the change log after the last row seen and raises events; the first call only notes
+    /// where it ends. Reading by seq misses nothing because every writer inserts its rows while
+    /// holding the catalog's write lock until commit: seq order is commit order.
+    /// </summary>
     internal async Task<int> PollAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (_lastSeen < 0)
@@ -78,7 +86,7 @@ public sealed class PostgresChangeFeed(PostgresCatalog catalog, ILogger<Postgres
             try
             {
                 await catalog.MigrateAsync(stoppingToken);
-                await using var connection = catalog.CreateDedicatedConnection();
+                await using var connection = catalog.CreateDedicatedConnection("feed");
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresCatalog.Channel}", connection))
                 {
@@ -87,6 +95,7 @@ public sealed class PostgresChangeFeed(PostgresCatalog catalog, ILogger<Postgres
 
                 // Listening first, then reading: a change committed in between is in the log either way.
                 var caughtUp = await PollAsync(connection, stoppingToken);
+                _listening.TrySetResult();
                 if (lost)
                 {
                     PostgresLog.FeedBack(logger, catalog.Description, caughtUp);

@@ -14,7 +14,7 @@ public sealed class PostgresLeases(PostgresCatalog catalog) : ILeases
     public async Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken)
     {
         var key = Key(name);
-        var connection = catalog.CreateDedicatedConnection();
+        var connection = catalog.CreateDedicatedConnection("lease");
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -51,11 +51,12 @@ public static class PostgresUrl
             }
         }
 
+        // Percent-decoded as libpq does; a '+' stays a '+' (URLs here are not form data).
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=');
             var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
+            var value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
             if (!Parameters.TryGetValue(key, out var keyword))
             {
                 throw new ArgumentException($"PostgreSQL URL parameter '{key}' is not supported (supported: {string.Join(", ", Parameters.Keys)}).");

@@ -8,7 +8,7 @@ public static class SqliteCatalogServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SQLite catalog as <see cref="ICatalog"/>, <see cref="Accounts.IAccountStore"/>,
-    /// <see cref="IDeletedFiles"/> (and as itself) and migrates its schema
+    /// <see cref="IDeletedFiles"/>, <see cref="IFolderIndexCatalog"/> (and as itself) with its leases (<see cref="SqliteLeases"/>), and migrates its schema
     /// at host start. Register it before services that read the catalog at start.
     /// </summary>
     public static IServiceCollection AddSqliteCatalog(this IServiceCollection services, string databasePath)
@@ -22,7 +22,7 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
         services.AddHostedService<SqliteChangeFeedService>();
-        services.AddSingleton<ILeases, LocalLeases>();
+        services.AddSingleton<ILeases>(sp => new SqliteLeases(sp.GetRequiredService<SqliteCatalog>()));
         return services;
     }
 }

@@ -101,6 +101,15 @@ internal static class SqliteMigrations
             ALTER TABLE files ADD COLUMN source_inode INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE files ADD COLUMN source_ctime_ticks INTEGER NOT NULL DEFAULT 0;
             """),
+        (5, """
+            -- Leases of jobs that run in one process at a time (see SqliteLeases.cs): one row per
+            -- held name, renewed by its holder; a holder that died lets it lapse at expires (ticks).
+            CREATE TABLE leases (
+                name    TEXT NOT NULL PRIMARY KEY,
+                holder  TEXT NOT NULL,
+                expires INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

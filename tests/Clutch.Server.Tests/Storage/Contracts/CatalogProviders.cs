@@ -7,8 +7,8 @@ using Npgsql;
 
 namespace Clutch.Server.Tests.Storage.Contracts;
 
-/// <summary>One catalog provider instance with its change feed running, as a node holds it.</summary>
-public sealed class CatalogNode(ICatalog catalog, ILeases leases, Func<Task> stop) : IAsyncDisposable
+/// <summary>One catalog provider instance with its change feed running, as a node (or another process) holds it.</summary>
+public sealed class CatalogNode(ICatalog catalog, ILeases leases, Func<Task<int>> schemaVersion, Func<Task> stop) : IAsyncDisposable
 {
     public ICatalog Catalog { get; } = catalog;
 
@@ -20,6 +20,9 @@ public sealed class CatalogNode(ICatalog catalog, ILeases leases, Func<Task> sto
 
     public ILeases Leases { get; } = leases;
 
+    /// <summary>The schema version recorded in the database.</summary>
+    public Task<int> SchemaVersionAsync() => schemaVersion();
+
     public async ValueTask DisposeAsync() => await stop();
 }
 
@@ -29,41 +32,51 @@ public sealed class CatalogNode(ICatalog catalog, ILeases leases, Func<Task> sto
 /// </summary>
 public interface ICatalogProvider : IAsyncDisposable
 {
-    /// <summary>Why this provider cannot be tested here (its server is missing), or null.</summary>
-    string? SkipReason { get; }
+    /// <summary>The schema version a migrated database records.</summary>
+    int LatestSchemaVersion { get; }
 
-    Task<CatalogNode> CreateNodeAsync();
+    /// <summary>
+    /// A new catalog instance on the shared database with its change feed started (it has noted
+    /// where the log ends). With <paramref name="migrate"/> false: an instance that has neither
+    /// migrated nor started its feed, as a node right after start.
+    /// </summary>
+    Task<CatalogNode> CreateNodeAsync(bool migrate = true);
 }
 
-/// <summary>One SQLite file; every node is another catalog instance on it, as another process would be. One node's leases (a SQLite catalog serves one node).</summary>
+/// <summary>One SQLite file; every node is another catalog instance on it, as another process would be.</summary>
 public sealed class SqliteProvider : ICatalogProvider
 {
     private readonly TempFolder _temp = new();
-    private readonly LocalLeases _leases = new();
 
-    public string? SkipReason => null;
+    public int LatestSchemaVersion => SqliteMigrations.Latest;
 
-    public async Task<CatalogNode> CreateNodeAsync()
+    public async Task<CatalogNode> CreateNodeAsync(bool migrate = true)
     {
         var catalog = new SqliteCatalog(_temp.Combine("catalog.db"));
-        await catalog.PollForeignChangesAsync(CancellationToken.None); // notes where the log ends, as the node's feed does at start
         var cts = new CancellationTokenSource();
-        var feed = Task.Run(async () =>
+        var feed = Task.CompletedTask;
+        if (migrate)
         {
-            while (!cts.IsCancellationRequested)
+            await catalog.PollForeignChangesAsync(CancellationToken.None); // migrates and notes where the log ends, as the node's feed does at start
+            feed = Task.Run(async () =>
             {
-                try
+                // SqliteChangeFeedService's loop, a little faster.
+                while (!cts.IsCancellationRequested)
                 {
-                    await catalog.PollForeignChangesAsync(cts.Token);
-                    await Task.Delay(100, cts.Token);
+                    try
+                    {
+                        await catalog.PollForeignChangesAsync(cts.Token);
+                        await Task.Delay(100, cts.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
                 }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        });
-        return new CatalogNode(catalog, _leases, async () =>
+            });
+        }
+
+        return new CatalogNode(catalog, new SqliteLeases(catalog), () => catalog.GetSchemaVersionAsync(CancellationToken.None), async () =>
         {
             await cts.CancelAsync();
             await feed;
@@ -83,30 +96,49 @@ public sealed class SqliteProvider : ICatalogProvider
 public sealed class PostgresProvider : ICatalogProvider
 {
     private readonly string _database = "clutch_test_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly SemaphoreSlim _create = new(1, 1);
     private bool _created;
-
-    public string? SkipReason => TestServices.SkipUnless(TestServices.Postgres, "CLUTCH_TEST_PG", "PostgreSQL server");
 
     public string Url => new UriBuilder(TestServices.RequirePostgres()) { Path = "/" + _database }.Uri.ToString();
 
-    public async Task<CatalogNode> CreateNodeAsync()
+    public string Database => _database;
+
+    public int LatestSchemaVersion => PostgresMigrations.Latest;
+
+    public async Task<CatalogNode> CreateNodeAsync(bool migrate = true)
     {
-        if (!_created)
+        await _create.WaitAsync();
+        try
         {
-            await AdminAsync($"CREATE DATABASE {_database}");
-            _created = true;
+            if (!_created)
+            {
+                await AdminAsync($"CREATE DATABASE {_database}");
+                _created = true;
+            }
+        }
+        finally
+        {
+            _create.Release();
         }
 
         var catalog = new PostgresCatalog(Url);
-        await catalog.MigrateAsync(CancellationToken.None);
-        var feed = new PostgresChangeFeed(catalog, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresChangeFeed>.Instance);
-        await feed.StartAsync(CancellationToken.None);
-        // The feed notes where the log ends on its first read; wait until it has.
-        await Task.Delay(300);
-        return new CatalogNode(catalog, new PostgresLeases(catalog), async () =>
+        PostgresChangeFeed? feed = null;
+        if (migrate)
         {
-            await feed.StopAsync(CancellationToken.None);
-            feed.Dispose();
+            await catalog.MigrateAsync(CancellationToken.None);
+            feed = new PostgresChangeFeed(catalog, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresChangeFeed>.Instance);
+            await feed.StartAsync(CancellationToken.None);
+            await feed.Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        return new CatalogNode(catalog, new PostgresLeases(catalog), () => catalog.GetSchemaVersionAsync(CancellationToken.None), async () =>
+        {
+            if (feed is not null)
+            {
+                await feed.StopAsync(CancellationToken.None);
+                feed.Dispose();
+            }
+
             await catalog.DisposeAsync();
         });
     }
@@ -118,9 +150,12 @@ public sealed class PostgresProvider : ICatalogProvider
             NpgsqlConnection.ClearAllPools();
             await AdminAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
         }
+
+        _create.Dispose();
     }
 
-    private static async Task AdminAsync(string sql)
+    /// <summary>Runs one statement on the server's maintenance database.</summary>
+    public static async Task AdminAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(PostgresUrl.ToConnectionString(TestServices.RequirePostgres()));
         await connection.OpenAsync();
