@@ -143,6 +143,39 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task Content_of_every_size_and_kind_of_stream_is_stored_whole()
+    {
+        // Around the S3 part size (8 MB) and multipart threshold (16 MB), of unknown length (a
+        // request body) and of known length (a file).
+        const long mb = 1024 * 1024;
+        foreach (var size in new[] { 0, 1, mb, (8 * mb) - 1, 8 * mb, (8 * mb) + 1, 17 * mb })
+        {
+            var seed = (ulong)size + 7;
+            var sha256 = GeneratedStream.Sha256(size, seed);
+            Assert.Equal(BlobPutResult.Stored, await Store.PutAsync($"sizes/streamed-{size}.whl", new GeneratedStream(size, seed), sha256, Ct));
+
+            var local = Path.Combine(LocalFolder, $"file-{size}.tmp");
+            await using (var file = File.Create(local))
+            {
+                await new GeneratedStream(size, seed).CopyToAsync(file, Ct);
+            }
+
+            Assert.Equal(BlobPutResult.Stored, await Store.PutFileAsync($"sizes/file-{size}.whl", local, sha256, Ct));
+
+            foreach (var key in new[] { $"sizes/streamed-{size}.whl", $"sizes/file-{size}.whl" })
+            {
+                await using var stream = await Store.OpenReadAsync(key, Ct);
+                Assert.Equal(sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, Ct)));
+                Assert.Equal(size, (await Store.GetInfoAsync(key, Ct))!.Size);
+            }
+
+            Assert.Equal(BlobPutResult.SameBytes, await Store.PutAsync($"sizes/streamed-{size}.whl", new GeneratedStream(size, seed), sha256, Ct));
+        }
+
+        await AssertNoUnfinishedWritesAsync();
+    }
+
+    [ServiceFact]
     public async Task A_large_put_cancelled_midway_leaves_nothing()
     {
         using var cancel = new CancellationTokenSource();
