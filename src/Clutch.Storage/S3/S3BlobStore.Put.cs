@@ -132,7 +132,16 @@ public sealed partial class S3BlobStore
                 catch
                 {
                     // The part in flight still reads its buffer: let it end before the buffers go back to the pool.
-                    await Task.WhenAny(upload);
+                    // Its own failure, if any, adds nothing to the one being thrown.
+                    try
+                    {
+                        await upload;
+                    }
+                    catch
+                    {
+                        // see above
+                    }
+
                     throw;
                 }
 

@@ -198,6 +198,25 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [ServiceFact]
+    public async Task A_put_whose_content_fails_midway_leaves_nothing_and_is_the_content_s_failure()
+    {
+        // An upload whose client went away: the request body fails, the store is not to blame (no 503).
+        var content = new GeneratedStream(LargeSize, 42, read =>
+        {
+            if (read >= LargeSize / 2)
+            {
+                throw new IOException("the client went away");
+            }
+        });
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("big/failed.whl", content, GeneratedStream.Sha256(LargeSize, 42), Ct));
+
+        Assert.Equal("the client went away", failure.Message);
+        Assert.Null(await Store.GetInfoAsync("big/failed.whl", Ct));
+        await AssertNoUnfinishedWritesAsync();
+    }
+
+    [ServiceFact]
     public async Task A_deleted_blob_is_gone_and_its_key_can_be_used_again()
     {
         Assert.Equal(BlobPutResult.Stored, await Store.PutAsync("c.whl", Bytes("one"), Sha("one"), Ct));
