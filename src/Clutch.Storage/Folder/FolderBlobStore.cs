@@ -231,13 +231,7 @@ public sealed class FolderBlobStore : IBlobStore
     /// <summary>Turns a key into a full path under the root, refusing anything that could escape it.</summary>
     public string ResolveKey(string key)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        var problem = KeyProblem(key);
-        if (problem is not null)
-        {
-            throw new ArgumentException($"Invalid blob key '{key.Replace("\0", "\\0", StringComparison.Ordinal)}': {problem}.", nameof(key));
-        }
-
+        BlobKeys.Validate(key);
         var full = Path.GetFullPath(Path.Combine(Root, key));
         if (!full.StartsWith(_rootWithSeparator, StringComparison.Ordinal))
         {
@@ -245,44 +239,6 @@ public sealed class FolderBlobStore : IBlobStore
         }
 
         return full;
-    }
-
-    private static string? KeyProblem(string key)
-    {
-        if (key.Length == 0)
-        {
-            return "empty";
-        }
-
-        if (key.Contains('\0', StringComparison.Ordinal))
-        {
-            return "contains NUL";
-        }
-
-        if (key.Contains('\\', StringComparison.Ordinal))
-        {
-            return "contains a backslash";
-        }
-
-        if (key[0] == '/' || Path.IsPathRooted(key) || (key.Length >= 2 && key[1] == ':'))
-        {
-            return "absolute";
-        }
-
-        foreach (var segment in key.Split('/'))
-        {
-            if (segment.Length == 0)
-            {
-                return "empty path segment";
-            }
-
-            if (segment is "." or "..")
-            {
-                return "'.' or '..' segment";
-            }
-        }
-
-        return null;
     }
 }
 

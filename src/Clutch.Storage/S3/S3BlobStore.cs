@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -9,362 +7,188 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Clutch.Storage.S3;
 
 /// <summary>
-/// Blobs in an S3 bucket (AWS, or any S3-compatible server), under a key prefix. Writes are
-/// create-only: the object is written with <c>If-None-Match: *</c>, so of racing writers exactly one
-/// stores a key, and the sha256 travels as object metadata so a taken key can be compared. Bytes
-/// stream through a bounded buffer (one request up to <see cref="S3BlobStoreOptions.PartSize"/>, a
-/// multipart upload beyond), never held whole in memory, and become visible only once complete; a
-/// failed multipart upload is aborted. An endpoint that cannot be reached surfaces as
-/// <see cref="StorageUnavailableException"/>.
+/// Blobs as objects in an S3 bucket (AWS or an S3-compatible server): a key is stored under
+/// <see cref="S3BlobStoreOptions.Prefix"/> + key. Writes are create-only (conditional on the key
+/// being free) and record the content's sha256 as object metadata (<c>x-amz-meta-sha256</c>), so a
+/// refused write can tell the same bytes from a conflict without reading the object. Failures to
+/// reach S3 surface as <see cref="StorageUnavailableException"/>.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed partial class S3BlobStore : IBlobStore, IDisposable
 {
-    private const string ShaMetadata = "sha256";
-    private readonly AmazonS3Client _client;
+    /// <summary>The object metadata entry holding the content's sha256 (lowercase hex).</summary>
+    public const string Sha256Metadata = "sha256";
+
     private readonly S3BlobStoreOptions _options;
-    private readonly ILogger<S3BlobStore> _logger;
+    private readonly IAmazonS3 _client;
+    private readonly ILogger _logger;
 
     public S3BlobStore(S3BlobStoreOptions options, ILogger<S3BlobStore>? logger = null)
     {
-        _options = options;
-        _logger = logger ?? NullLogger<S3BlobStore>.Instance;
-        var config = new AmazonS3Config
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.PartSize < S3BlobStoreOptions.MinimumPartSize || options.MultipartThreshold < options.PartSize)
         {
-            // Checksums only where S3 requires them: S3-compatible servers differ in the trailers they accept.
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            MaxErrorRetry = 2,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
-        if (options.Endpoint is { } endpoint)
-        {
-            config.ServiceURL = endpoint.AbsoluteUri;
-            config.ForcePathStyle = true;
-            config.AuthenticationRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1";
+            throw new ArgumentException($"S3 part size {options.PartSize} must be at least {S3BlobStoreOptions.MinimumPartSize} and at most the multipart threshold {options.MultipartThreshold}.", nameof(options));
         }
 
-        _client = new AmazonS3Client(config);
+        _options = options;
+        _client = CreateClient(options);
+        _logger = logger ?? NullLogger<S3BlobStore>.Instance;
+        Description = options.ServiceUrl is null ? options.Url : $"{options.Url} at {options.ServiceUrl}";
     }
 
-    public string Description => _options.Description;
+    public string Description { get; }
 
-    /// <summary>Creates the bucket when it does not exist (a fresh MinIO or test server).</summary>
-    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    /// <summary>A client for the options' endpoint; credentials and region from the SDK's usual chain.</summary>
+    internal static AmazonS3Client CreateClient(S3BlobStoreOptions options)
     {
-        await GuardAsync(async () =>
+        var config = new AmazonS3Config
         {
-            try
-            {
-                await _client.PutBucketAsync(new PutBucketRequest { BucketName = _options.Bucket }, cancellationToken);
-            }
-            catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-            {
-                // there already
-            }
+            ForcePathStyle = options.PathStyle,
+            // No flexible checksums (aws-chunked trailers) unless S3 requires them: S3-compatible servers differ in support.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        if (options.ServiceUrl is not null)
+        {
+            config.ServiceURL = options.ServiceUrl.ToString();
+        }
 
-            return true;
-        });
+        return new AmazonS3Client(config);
     }
 
-    public Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken) =>
-        GuardAsync(async () =>
-        {
-            var head = await HeadAsync(key, cancellationToken);
-            return head is null ? null : new BlobInfo(key, head.ContentLength, head.LastModified is { } at ? new DateTimeOffset(at.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.UnixEpoch);
-        });
+    public async Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(ObjectKey(key), cancellationToken);
+        return head is null ? null : new BlobInfo(key, head.ContentLength, new DateTimeOffset(head.LastModified ?? DateTime.UnixEpoch, TimeSpan.Zero));
+    }
 
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
-        GuardAsync<Stream>(async () =>
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var objectKey = ObjectKey(key);
+        try
         {
-            try
-            {
-                var response = await _client.GetObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken);
-                return new ResponseStream(response);
-            }
-            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                throw new FileNotFoundException($"Blob '{key}' does not exist in {Description}.", key);
-            }
-        });
+            var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = objectKey }, cancellationToken);
+            return new S3ReadStream(response);
+        }
+        catch (Exception e) when (S3Errors.IsNotFound(e))
+        {
+            throw new FileNotFoundException($"Blob '{key}' does not exist in {Description}.", key, e);
+        }
+        catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
+        {
+            throw S3Errors.Unavailable(Description, "reading " + key, e);
+        }
+    }
 
     public BlobDownload GetDownload(string key)
     {
-        if (!_options.Redirect)
+        var objectKey = ObjectKey(key);
+        if (!_options.RedirectDownloads)
         {
             return BlobDownload.Streamed;
         }
 
+        // Presigning is local computation (a signature over the URL with the resolved credentials).
         var url = _client.GetPreSignedURL(new GetPreSignedUrlRequest
         {
             BucketName = _options.Bucket,
-            Key = ObjectKey(key),
+            Key = objectKey,
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow + _options.RedirectLifetime,
-            Protocol = _options.Endpoint?.Scheme == "http" ? Protocol.HTTP : Protocol.HTTPS,
+            Protocol = _options.ServiceUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
         });
         return BlobDownload.RedirectTo(new Uri(url));
     }
 
-    public Task<BlobPutResult> PutAsync(string key, Stream content, string sha256, CancellationToken cancellationToken) =>
-        GuardAsync(async () =>
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var objectKey = ObjectKey(key);
+        try
         {
-            if (await HeadAsync(key, cancellationToken) is { } existing)
-            {
-                return Compare(existing, sha256);
-            }
-
-            var objectKey = ObjectKey(key);
-            var first = new byte[_options.PartSize];
-            var length = await FillAsync(content, first, cancellationToken);
-            bool stored;
-            if (length < first.Length)
-            {
-                stored = await PutSmallAsync(objectKey, first, length, sha256, cancellationToken);
-            }
-            else
-            {
-                stored = await PutMultipartAsync(objectKey, content, first, sha256, cancellationToken);
-            }
-
-            return stored ? BlobPutResult.Stored : Compare(await HeadAsync(key, cancellationToken), sha256);
-        });
-
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        GuardAsync(async () =>
+            // S3 answers 204 whether or not the key existed.
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = objectKey }, cancellationToken);
+        }
+        catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
         {
-            await _client.DeleteObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken);
-            return true;
-        });
+            throw S3Errors.Unavailable(Description, "deleting " + key, e);
+        }
+    }
 
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(_options.CheckTimeout);
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, MaxKeys = 1, Prefix = _options.Prefix }, timeout.Token);
+            await _client.HeadBucketAsync(new HeadBucketRequest { BucketName = _options.Bucket }, timeout.Token);
             return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"{Description} did not answer within 3 s";
+            return $"S3 {Description} did not answer within {_options.CheckTimeout.TotalSeconds:0.#} s";
         }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or SocketException or IOException)
+        catch (Exception e) when (S3Errors.IsNotFound(e))
         {
-            return $"{Description} cannot be reached: {e.Message.ReplaceLineEndings(" ")}";
+            return $"S3 {Description}: bucket '{_options.Bucket}' does not exist";
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+        {
+            return $"S3 {Description} cannot be reached: {e.Message}";
+        }
+    }
+
+    /// <summary>Creates the bucket unless it exists (for a first start against an empty S3-compatible server).</summary>
+    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            try
+            {
+                await _client.HeadBucketAsync(new HeadBucketRequest { BucketName = _options.Bucket }, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (S3Errors.IsNotFound(e))
+            {
+                // create it below
+            }
+
+            await _client.PutBucketAsync(new PutBucketRequest { BucketName = _options.Bucket, UseClientRegion = true }, cancellationToken);
+            S3Log.BucketCreated(_logger, _options.Bucket, Description);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou")
+        {
+            // created meanwhile by another node
+        }
+        catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
+        {
+            throw S3Errors.Unavailable(Description, "creating the bucket", e);
         }
     }
 
     public void Dispose() => _client.Dispose();
 
+    /// <summary>The object key of a blob key, refusing keys no store accepts.</summary>
     private string ObjectKey(string key)
     {
-        if (key.Length == 0 || key.StartsWith('/') || key.Split('/').Any(s => s is "" or "." or ".."))
-        {
-            throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key));
-        }
-
-        return _options.Prefix.Length == 0 ? key : _options.Prefix + "/" + key;
+        BlobKeys.Validate(key);
+        return _options.Prefix + key;
     }
 
-    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
+    /// <summary>HEAD of an object, or null when absent.</summary>
+    private async Task<GetObjectMetadataResponse?> HeadAsync(string objectKey, CancellationToken cancellationToken)
     {
         try
         {
-            return await _client.GetObjectMetadataAsync(_options.Bucket, ObjectKey(key), cancellationToken);
+            return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = objectKey }, cancellationToken);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (Exception e) when (S3Errors.IsNotFound(e))
         {
             return null;
         }
-    }
-
-    private static BlobPutResult Compare(GetObjectMetadataResponse? existing, string sha256) =>
-        existing is not null && string.Equals(existing.Metadata[ShaMetadata], sha256, StringComparison.OrdinalIgnoreCase)
-            ? BlobPutResult.SameBytes
-            : BlobPutResult.Conflict;
-
-    /// <summary>One conditional PUT; false when the key was taken meanwhile.</summary>
-    private async Task<bool> PutSmallAsync(string objectKey, byte[] buffer, int length, string sha256, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream(buffer, 0, length, writable: false);
-        var request = new PutObjectRequest
+        catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
         {
-            BucketName = _options.Bucket,
-            Key = objectKey,
-            InputStream = body,
-            AutoCloseStream = false,
-            IfNoneMatch = "*",
-            ContentType = "application/octet-stream",
-        };
-        request.Metadata[ShaMetadata] = sha256;
-        try
-        {
-            await _client.PutObjectAsync(request, cancellationToken);
-            return true;
-        }
-        catch (AmazonS3Exception e) when (IsTaken(e))
-        {
-            return false;
-        }
-    }
-
-    /// <summary>A multipart upload in parts of the buffer's size, aborted on any failure; false when the key was taken meanwhile.</summary>
-    private async Task<bool> PutMultipartAsync(string objectKey, Stream content, byte[] buffer, string sha256, CancellationToken cancellationToken)
-    {
-        var start = new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = objectKey, ContentType = "application/octet-stream" };
-        start.Metadata[ShaMetadata] = sha256;
-        var upload = await _client.InitiateMultipartUploadAsync(start, cancellationToken);
-        var completed = false;
-        try
-        {
-            var parts = new List<PartETag>();
-            var length = buffer.Length; // the first part was read by the caller
-            for (var number = 1; length > 0; number++)
-            {
-                using (var body = new MemoryStream(buffer, 0, length, writable: false))
-                {
-                    var part = await _client.UploadPartAsync(new UploadPartRequest
-                    {
-                        BucketName = _options.Bucket,
-                        Key = objectKey,
-                        UploadId = upload.UploadId,
-                        PartNumber = number,
-                        InputStream = body,
-                        PartSize = length,
-                    }, cancellationToken);
-                    parts.Add(new PartETag(number, part.ETag));
-                }
-
-                length = await FillAsync(content, buffer, cancellationToken);
-            }
-
-            try
-            {
-                await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-                {
-                    BucketName = _options.Bucket,
-                    Key = objectKey,
-                    UploadId = upload.UploadId,
-                    PartETags = parts,
-                    IfNoneMatch = "*",
-                }, cancellationToken);
-                completed = true;
-                return true;
-            }
-            catch (AmazonS3Exception e) when (IsTaken(e))
-            {
-                return false;
-            }
-        }
-        finally
-        {
-            if (!completed)
-            {
-                await AbortAsync(objectKey, upload.UploadId);
-            }
-        }
-    }
-
-    private async Task AbortAsync(string objectKey, string uploadId)
-    {
-        try
-        {
-            await _client.AbortMultipartUploadAsync(_options.Bucket, objectKey, uploadId, CancellationToken.None);
-        }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException)
-        {
-            // Unfinished parts are invisible; a bucket lifecycle rule for incomplete uploads removes them.
-            S3Log.AbortFailed(_logger, objectKey, e.Message);
-        }
-    }
-
-    private static bool IsTaken(AmazonS3Exception e) =>
-        e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict;
-
-    /// <summary>Reads until the buffer is full or the stream ends; how many bytes were read.</summary>
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
-    }
-
-    private async Task<T> GuardAsync<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return await work();
-        }
-        catch (Exception e) when (IsUnavailable(e))
-        {
-            S3Log.Unavailable(_logger, Description, e.Message);
-            throw new StorageUnavailableException($"the blob store {Description} cannot be reached ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
-    }
-
-    private static bool IsUnavailable(Exception e) => e switch
-    {
-        AmazonServiceException service when service.StatusCode != 0 => (int)service.StatusCode >= 500,
-        AmazonClientException or HttpRequestException or SocketException => true,
-        IOException io => io.InnerException is SocketException,
-        _ => false,
-    };
-
-    /// <summary>The body of a GET, disposing the response with it.</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
-    {
-        private readonly Stream _body = response.ResponseStream;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => response.ContentLength;
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => _body.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _body.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _body.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _body.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
+            throw S3Errors.Unavailable(Description, "reading the metadata of " + objectKey[_options.Prefix.Length..], e);
         }
     }
 }

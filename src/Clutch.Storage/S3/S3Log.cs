@@ -4,9 +4,9 @@ namespace Clutch.Storage.S3;
 
 internal static partial class S3Log
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob store {Store} cannot be reached: {Reason}")]
-    public static partial void Unavailable(ILogger logger, string store, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not abort the multipart upload {UploadId} of {Key} in {Store}; S3 keeps its parts until a lifecycle rule (AbortIncompleteMultipartUpload) removes them")]
+    public static partial void AbortFailed(ILogger logger, Exception exception, string store, string key, string uploadId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Aborting the multipart upload of {Key} failed: {Reason}")]
-    public static partial void AbortFailed(ILogger logger, string key, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created bucket {Bucket} for {Store}")]
+    public static partial void BucketCreated(ILogger logger, string bucket, string store);
 }

@@ -27,7 +27,8 @@ public static class StorageRegistration
 
         if (!options.BlobsInFolder)
         {
-            services.AddS3BlobStore(S3BlobStoreOptions.Parse(options.Blobs!, options.S3Endpoint) with { Redirect = options.BlobsRedirect });
+            services.AddS3BlobStore(S3BlobStoreOptions.Parse(options.Blobs!, options.S3Endpoint) with { RedirectDownloads = options.BlobsRedirect });
+            services.AddHostedService<S3BucketService>();
             return services;
         }
 
@@ -48,5 +49,13 @@ public static class StorageRegistration
             reason = status.IsReady ? "" : "the first scan of the package folder is still running";
             return status.IsReady;
         }
+    }
+
+    /// <summary>Creates the bucket before the node answers when it does not exist yet (a fresh MinIO or test server).</summary>
+    private sealed class S3BucketService(S3BlobStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.EnsureBucketAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
