@@ -57,9 +57,9 @@ public static class TestStores
         string? token = null;
         do
         {
-            var page = client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = location.Bucket, Prefix = location.Prefix + "/", ContinuationToken = token })
+            var page = client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = location.Bucket, Prefix = location.Prefix, ContinuationToken = token })
                 .GetAwaiter().GetResult();
-            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key[(location.Prefix.Length + 1)..]));
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key[location.Prefix.Length..]));
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (token is not null);
