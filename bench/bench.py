@@ -272,6 +272,20 @@ def wrk(port, paths_file, headers, duration, args):
             "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
 
 
+def best_of_rounds(order, paths, headers, args):
+    """wrk against each (name, port) in ABBA order, best of the rounds per server: the machine is
+    shared, and noise only ever slows."""
+    result = {}
+    for r in range(args.rounds):
+        for server, p in (order if r % 2 == 0 else order[::-1]):
+            if r == 0:
+                wrk(p, paths, headers, args.warmup, args)
+            sample = wrk(p, paths, headers, args.duration, args)
+            if server not in result or sample["rps"] > result[server]["rps"]:
+                result[server] = sample
+    return result
+
+
 def to_ms(text):
     if text is None:
         return float("nan")
@@ -434,17 +448,8 @@ def run_size(size, args):
     for name, paths, headers in workloads(out, manifest):
         if args.only and not re.search(args.only, name):
             continue
-        # ABBA order, best of the rounds per server: the machine is shared, and noise only ever slows.
         warm_files(repo, paths)
-        result = {}
-        order = [("clutch", port), ("nginx", nginx_port)]
-        for r in range(args.rounds):
-            for server, p in (order if r % 2 == 0 else order[::-1]):
-                if r == 0:
-                    wrk(p, paths, headers, args.warmup, args)
-                sample = wrk(p, paths, headers, args.duration, args)
-                if server not in result or sample["rps"] > result[server]["rps"]:
-                    result[server] = sample
+        result = best_of_rounds([("clutch", port), ("nginx", nginx_port)], paths, headers, args)
         rows.append((name, result["clutch"], result["nginx"]))
         print(row_text(name, result["clutch"], result["nginx"]), flush=True)
     figures["RSS after load"] = f"{clutch.rss_mb():.0f} MB"

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 import bench
-from bench import get, percentile, row_text, start_nginx, stop, wait_until, wrk, HEADER
+from bench import get, percentile, row_text, start_nginx, stop, wait_until, HEADER
 
 USER, PASSWORD = "bench", "bench-password-1"
 
@@ -150,15 +150,7 @@ def main():
         for name, paths, headers in bench.workloads(out, manifest):
             if args.only and not __import__("re").search(args.only, name):
                 continue
-            result = {}
-            order = [("clutch", a), ("nginx", nginx_port)]
-            for r in range(args.rounds):
-                for server, p in (order if r % 2 == 0 else order[::-1]):
-                    if r == 0:
-                        wrk(p, paths, headers, args.warmup, args)
-                    sample = wrk(p, paths, headers, args.duration, args)
-                    if server not in result or sample["rps"] > result[server]["rps"]:
-                        result[server] = sample
+            result = bench.best_of_rounds([("clutch", a), ("nginx", nginx_port)], paths, headers, args)
             rows.append((name, result["clutch"], result["nginx"]))
             print(row_text(name, result["clutch"], result["nginx"]), flush=True)
         stop(nginx)
