@@ -69,11 +69,30 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         try
         {
             var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = objectKey }, cancellationToken);
-            return new S3ReadStream(response);
+            return new S3ReadStream(response, (offset, etag, ct) => OpenFromAsync(key, offset, etag, ct));
         }
         catch (Exception e) when (S3Errors.IsNotFound(e))
         {
             throw new FileNotFoundException($"Blob '{key}' does not exist in {Description}.", key, e);
+        }
+        catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
+        {
+            throw S3Errors.Unavailable(Description, "reading " + key, e);
+        }
+    }
+
+    /// <summary>A GET of <paramref name="key"/> from <paramref name="offset"/> to its end, only while its ETag is <paramref name="etag"/>.</summary>
+    private async Task<GetObjectResponse> OpenFromAsync(string key, long offset, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _options.Bucket, Key = ObjectKey(key), ByteRange = new ByteRange($"bytes={offset}-"), EtagToMatch = etag },
+                cancellationToken);
+        }
+        catch (Exception e) when (S3Errors.IsNotFound(e) || e is AmazonS3Exception { StatusCode: System.Net.HttpStatusCode.PreconditionFailed })
+        {
+            throw new IOException($"Blob '{key}' changed or went away in {Description} while it was read.", e);
         }
         catch (Exception e) when (S3Errors.IsUnavailable(e, cancellationToken))
         {

@@ -119,13 +119,28 @@ public static class FileEndpoints
         }
         catch (FileNotFoundException)
         {
-            // Listed but not in the store: a store restored from an older copy, or a migration under way.
-            context.Response.Headers.CacheControl = "no-store";
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Text($"File '{key}' is listed but its bytes are missing from the blob store.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return MissingFromStore(context, key);
+        }
+
+        if (small)
+        {
+            // Read whole, checked against the listed sha256, and held like a local small file: the
+            // next download of it does not go to the store.
+            await using (stream)
+            {
+                return await SmallFileResult.FromStreamAsync(stream, file, contentType, smallFiles, key, context);
+            }
         }
 
         return TypedResults.Stream(stream, contentType, lastModified: file.UploadTime, entityTag: EntityTagHeaderValue.Parse(file.ETag(wantsMetadata)), enableRangeProcessing: stream.CanSeek);
+    }
+
+    /// <summary>Listed but not in the store: a store restored from an older copy, or a migration under way.</summary>
+    internal static IResult MissingFromStore(HttpContext context, string key)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Text($"File '{key}' is listed but its bytes are missing from the blob store.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

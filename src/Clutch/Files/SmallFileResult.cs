@@ -87,6 +87,41 @@ internal sealed class SmallFileResult(
         }
     }
 
+    /// <summary>
+    /// Answers a whole-file GET or HEAD from a blob store that streams (no local file): reads the
+    /// blob whole, and sends and holds it only when its length and sha256 are the listed ones; other
+    /// bytes are a 503 with one line and a log line, never sent.
+    /// </summary>
+    public static async Task<IResult> FromStreamAsync(Stream content, FileDownload file, string contentType, SmallFileCache cache, string key, HttpContext context)
+    {
+        var length = (int)file.Size;
+        var buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+        try
+        {
+            var read = await content.ReadAtLeastAsync(buffer.AsMemory(0, length + 1), length + 1, throwOnEndOfStream: false, context.RequestAborted);
+            Span<byte> digest = stackalloc byte[32];
+            if (read != length || !System.Security.Cryptography.SHA256.TryHashData(buffer.AsSpan(0, length), digest, out _)
+                || !string.Equals(Convert.ToHexStringLower(digest), file.Sha256, StringComparison.Ordinal))
+            {
+                context.RequestServices.GetRequiredService<ILogger<SmallFileResult>>().LogWarning(
+                    "{Key} in the blob store is not the listed file ({Read} bytes read, {Size} listed, or another sha256); not served", key, read, length);
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Text($"File '{key}' in the blob store does not match the listing; it is not served.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var etag = new StringValues(file.ETag(metadata: false));
+            var lastModified = new StringValues(HeaderUtilities.FormatDate(file.UploadTime));
+            var held = file.TryKeep(buffer, etag, lastModified, cache.Budget)
+                ?? new FileDownload.CachedBytes(buffer.AsSpan(0, length).ToArray(), etag, lastModified);
+            return new HeldResult(file, held, contentType);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Answers a whole-file GET or HEAD from bytes the cache holds: no path, no read, no allocation.</summary>
     public static Task WriteHeldAsync(HttpContext context, FileDownload file, FileDownload.CachedBytes held, string contentType) =>
         WriteAsync(context, contentType, file.Size, held.ETag, held.LastModified, held.Bytes, held.Bytes.Length);
@@ -134,5 +169,11 @@ internal sealed class SmallFileResult(
             failure = ex;
             return -1;
         }
+    }
+
+    /// <summary>Bytes already read and checked, answered like held ones.</summary>
+    private sealed class HeldResult(FileDownload file, FileDownload.CachedBytes held, string contentType) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context) => WriteHeldAsync(context, file, held, contentType);
     }
 }

@@ -69,6 +69,30 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task An_opened_blob_seeks_so_a_range_can_be_read_from_any_offset()
+    {
+        var content = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"{i:D5}")));
+        Assert.Equal(BlobPutResult.Stored, await Store.PutAsync("r/r-1.0.tar.gz", new MemoryStream(content), Convert.ToHexStringLower(SHA256.HashData(content)), Ct));
+
+        await using var stream = await Store.OpenReadAsync("r/r-1.0.tar.gz", Ct);
+        Assert.True(stream.CanSeek);
+        Assert.Equal(content.Length, stream.Length);
+        var buffer = new byte[10];
+        await stream.ReadExactlyAsync(buffer, Ct);
+        Assert.Equal(content[..10], buffer);
+
+        // Forward, back, and from the end: each read gives the bytes at the new offset.
+        foreach (var (offset, origin, at) in new[] { (7000L, SeekOrigin.Begin, 7000), (-3000L, SeekOrigin.Current, 4010), (-10L, SeekOrigin.End, content.Length - 10) })
+        {
+            Assert.Equal(at, stream.Seek(offset, origin));
+            await stream.ReadExactlyAsync(buffer, Ct);
+            Assert.Equal(content[at..(at + 10)], buffer);
+        }
+
+        Assert.Equal(0, await stream.ReadAsync(buffer, Ct));
+    }
+
+    [ContractFact]
     public async Task A_put_on_a_taken_key_keeps_the_blob_and_says_whether_the_bytes_are_the_same()
     {
         Assert.Equal(BlobPutResult.Stored, await Store.PutAsync("a.whl", Bytes("first"), Sha("first"), Ct));
