@@ -3,11 +3,11 @@ using Amazon.S3.Model;
 
 namespace Clutch.Storage.S3;
 
-// Create-only writes. The key is checked with a HEAD first (the common "already there" case costs no
-// upload), then written conditionally (If-None-Match: * on PutObject and CompleteMultipartUpload) so
-// that of racing writers exactly one stores; the others are told SameBytes or Conflict from the
-// sha256 recorded on the stored object. Content is never held whole in memory: a small blob of known
-// length streams straight into one PUT; anything else goes through at most two part buffers.
+// Create-only writes, conditional (If-None-Match: * on PutObject and CompleteMultipartUpload) so that
+// of racing writers exactly one stores; the others are told SameBytes or Conflict from the sha256
+// recorded on the stored object. A blob of known length up to the multipart threshold is one PUT
+// streamed straight from its content; a larger one is checked with a HEAD first (an "already there"
+// costs no upload) and goes through at most two part buffers: never held whole in memory.
 public sealed partial class S3BlobStore
 {
     private const string ContentType = "application/octet-stream";
@@ -20,14 +20,23 @@ public sealed partial class S3BlobStore
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
         sha256 = sha256.ToLowerInvariant();
-        if (await HeadAsync(objectKey, cancellationToken) is { } existing)
+        bool stored;
+        if (RemainingLength(content) is { } length && length <= _options.MultipartThreshold)
         {
-            return await CompareAsync(objectKey, existing, sha256, cancellationToken);
+            // One request: the conditional PUT itself tells a free key from a taken one.
+            stored = await PutSingleAsync(objectKey, content, length, sha256, cancellationToken);
+        }
+        else
+        {
+            // A large or unsized blob is not sent for nothing when the key is already taken.
+            if (await HeadAsync(objectKey, cancellationToken) is { } existing)
+            {
+                return await CompareAsync(objectKey, existing, sha256, cancellationToken);
+            }
+
+            stored = await PutBufferedAsync(objectKey, content, sha256, cancellationToken);
         }
 
-        var stored = RemainingLength(content) is { } length && length <= _options.MultipartThreshold
-            ? await PutSingleAsync(objectKey, content, length, sha256, cancellationToken)
-            : await PutBufferedAsync(objectKey, content, sha256, cancellationToken);
         return stored ? BlobPutResult.Stored : await CompareAsync(objectKey, await HeadAsync(objectKey, cancellationToken), sha256, cancellationToken);
     }
 

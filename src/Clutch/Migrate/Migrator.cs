@@ -22,6 +22,9 @@ public sealed class Migrator(StorageSession source, StorageSession target)
 {
     private const int RowBatch = 200;
 
+    /// <summary>Files copied at once: an object store answers each request in a network round trip, so copies overlap.</summary>
+    private const int Concurrency = 8;
+
     public async Task<MigrationReport> RunAsync(IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     {
         var files = await source.Catalog.GetAllFilesAsync(cancellationToken);
@@ -38,37 +41,41 @@ public sealed class Migrator(StorageSession source, StorageSession target)
         var bytesTotal = toCopy.Sum(f => f.Size);
         long bytesDone = 0;
         var done = 0;
-        var batch = new List<CatalogFile>(RowBatch);
-        foreach (var file in toCopy)
+        var gate = new Lock();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
+        progress?.Report(new MigrationProgress(0, toCopy.Count, 0, bytesTotal, ""));
+        foreach (var chunk in toCopy.Chunk(RowBatch))
         {
-            progress?.Report(new MigrationProgress(done, toCopy.Count, bytesDone, bytesTotal, file.Path));
-            if (there.ContainsKey(file.Filename))
+            // The chunk's files are copied (several at once), then its rows written: a row never comes before its bytes.
+            var copied = new List<CatalogFile>(chunk.Length);
+            await Parallel.ForEachAsync(chunk, parallel, async (file, token) =>
             {
-                failures.Add($"{file.Filename}: the target already lists other bytes under this filename");
-            }
-            else if (await CopyFileAsync(file, cancellationToken) is { } problem)
-            {
-                failures.Add($"{file.Path}: {problem}");
-            }
-            else
-            {
-                batch.Add(file);
-                if (batch.Count >= RowBatch)
+                var problem = there.ContainsKey(file.Filename)
+                    ? $"{file.Filename}: the target already lists other bytes under this filename"
+                    : await CopyFileAsync(file, token) is { } why ? $"{file.Path}: {why}" : null;
+                lock (gate)
                 {
-                    await target.Catalog.UpsertFilesAsync(batch, cancellationToken);
-                    batch.Clear();
+                    if (problem is null)
+                    {
+                        copied.Add(file);
+                    }
+                    else
+                    {
+                        failures.Add(problem);
+                    }
+
+                    bytesDone += file.Size;
+                    done++;
+                    progress?.Report(new MigrationProgress(done, toCopy.Count, bytesDone, bytesTotal, file.Path));
                 }
+            });
+            if (copied.Count > 0)
+            {
+                await target.Catalog.UpsertFilesAsync(copied, cancellationToken);
             }
-
-            bytesDone += file.Size;
-            done++;
         }
 
-        if (batch.Count > 0)
-        {
-            await target.Catalog.UpsertFilesAsync(batch, cancellationToken);
-        }
-
+        failures.Sort(StringComparer.Ordinal);
         progress?.Report(new MigrationProgress(done, toCopy.Count, bytesDone, bytesTotal, ""));
         var links = await CopyDeveloperLinksAsync(cancellationToken);
         var (users, tokens, roles) = await CopyAccountsAsync(cancellationToken);
