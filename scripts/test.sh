@@ -2,7 +2,8 @@
 # Runs every Clutch test on a fresh Debian machine: installs what is missing, starts the real
 # services later issues need, builds the solution once and the native executable (scripts/publish.sh),
 # runs each test project (the end-to-end one twice: against the JIT build and against the native
-# one), and ends with one line: "N passed, N failed, N skipped".
+# one; the server one twice: on the folder and SQLite, and on PostgreSQL and S3), and ends with one
+# line: "N passed, N failed, N skipped".
 #
 #   bash scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pip]
 #
@@ -242,6 +243,14 @@ for project in "${PROJECTS[@]}"; do
   run_project "$project" "$name"
   if [[ $name == *EndToEnd* && -n $NATIVE ]]; then
     run_project "$project" "$name.native" "CLUTCH_EXE=$NATIVE"
+  fi
+  # The server suite again, every in-process server on its own PostgreSQL database and S3 bucket.
+  if [[ $name == Clutch.Server.Tests ]]; then
+    if [[ -n ${CLUTCH_TEST_REQUIRE_SERVICES:-} ]]; then
+      run_project "$project" "$name.postgres-s3" "CLUTCH_TEST_STORES=postgres-s3"
+    else
+      log "not running $name on PostgreSQL + S3: CLUTCH_TEST_SERVICES did not start both"
+    fi
   fi
 done
 

@@ -71,7 +71,7 @@ public class FileEndpointTests(SeededServerFixture fixture) : IClassFixture<Seed
             ? string.Join(",", values)
             : "";
 
-    [Fact]
+    [FolderFact]
     public async Task A_file_replaced_on_disk_is_answered_with_the_listed_bytes_until_reindexed_then_with_the_new()
     {
         await using var server = await InProcessServer.StartAsync(root => TestDistributions.Wheel(root, "swap", "1.0"));

@@ -14,7 +14,7 @@ public sealed class HandChangedFileTests
 {
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    [Theory]
+    [FolderTheory]
     [InlineData(0)]          // small: read whole, could be held in memory
     [InlineData(200_000)]    // large: streamed from the open file
     public async Task A_file_replaced_by_hand_with_its_size_and_mtime_put_back_is_never_served_under_its_old_hash(int filler)
@@ -57,7 +57,7 @@ public sealed class HandChangedFileTests
         Assert.Contains("#sha256=" + Sha256(changed), await server.Client.GetStringAsync("/simple/swap/"), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FolderFact]
     public async Task A_listed_file_the_server_cannot_read_is_answered_cleanly_and_leaves_the_listing()
     {
         await using var server = await InProcessServer.StartAsync(root => TestDistributions.Wheel(root, "gone", "1.0"));

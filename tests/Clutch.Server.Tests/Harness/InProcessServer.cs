@@ -13,7 +13,10 @@ namespace Clutch.Server.Tests.Harness;
 /// </summary>
 public sealed class InProcessServer : IAsyncDisposable
 {
+    /// <summary>The administrator <see cref="AddWheelAsync"/> uploads as, added on first use.</summary>
+    private const string Uploader = "harness-uploader";
     private readonly WebApplication _app;
+    private int _uploaderAdded;
 
     private InProcessServer(WebApplication app, string root, Uri baseAddress)
     {
@@ -52,16 +55,73 @@ public sealed class InProcessServer : IAsyncDisposable
         }
         var options = new ClutchOptions { Root = root, Port = 0, ReconcileSeconds = 60 };
         configure?.Invoke(options);
-        if (TestStores.ScaleOut)
+        // A test that chose its own stores keeps them.
+        if (TestStores.ScaleOut && options.Catalog is null && options.Blobs is null)
         {
             await TestStores.UseScaleOutAsync(options, seeded: seed is not null);
         }
 
+        return await LaunchAsync(options);
+    }
+
+    /// <summary>Stops this server and starts another on the same stores (a process restart); this one is not to be used after.</summary>
+    public async Task<InProcessServer> RestartAsync()
+    {
+        var options = Services.GetRequiredService<ClutchOptions>();
+        Client.Dispose();
+        await StopAsync();
+        return await LaunchAsync(options);
+    }
+
+    private static async Task<InProcessServer> LaunchAsync(ClutchOptions options)
+    {
         var app = ClutchHost.Build(options);
         var address = await ClutchHost.StartAsync(app, CancellationToken.None);
-        var server = new InProcessServer(app, root, new Uri(address));
+        var server = new InProcessServer(app, options.Root, new Uri(address));
         await server.WaitUntilReadyAsync();
         return server;
+    }
+
+    /// <summary>The server's stores are a folder (not PostgreSQL and S3): files dropped into <see cref="Root"/> get listed.</summary>
+    public bool ServesFolder => Services.GetRequiredService<ClutchOptions>().BlobsInFolder;
+
+    /// <summary>The bytes the server's blob store holds under <paramref name="key"/> (a folder path or an S3 object), or null.</summary>
+    public async Task<byte[]?> ReadStoredAsync(string key)
+    {
+        try
+        {
+            await using var stream = await Services.GetRequiredService<Clutch.Storage.IBlobStore>().OpenReadAsync(key, CancellationToken.None);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            return copy.ToArray();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Adds a wheel the way this server's stores take new files from outside: dropped into the
+    /// folder (<paramref name="folder"/>, relative) for the folder indexer, or uploaded through the
+    /// API by an administrator where the blobs are in S3. Returns the wheel's filename.
+    /// </summary>
+    public async Task<string> AddWheelAsync(string folder, string name, string version)
+    {
+        if (ServesFolder)
+        {
+            return Path.GetFileName(TestDistributions.Wheel(Path.Combine(Root, folder), name, version));
+        }
+
+        if (Interlocked.Exchange(ref _uploaderAdded, 1) == 0)
+        {
+            await this.AddUserAsync(Uploader, admin: true);
+        }
+
+        var filename = $"{name.Replace('-', '_')}-{version}-py3-none-any.whl";
+        using var response = await this.UploadAsync(UploadHarness.Form(UploadHarness.WheelBytes(name, version), filename, name, version), Uploader);
+        Assert.True(response.IsSuccessStatusCode, $"uploading {filename}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return filename;
     }
 
     /// <summary>Polls readiness (first index pass done).</summary>

@@ -48,6 +48,10 @@ public static class TestStores
     public static Clutch.Storage.Accounts.IAccountStore OtherWriter(ClutchOptions options) =>
         options.CatalogIsPostgres ? new PostgresCatalog(options.Catalog!) : new Clutch.Storage.Sqlite.SqliteCatalog(options.CatalogPath);
 
+    /// <summary>Another instance of the server's catalog, as another node or a CLI command would open it.</summary>
+    public static Clutch.Storage.ICatalog OtherCatalog(ClutchOptions options) =>
+        options.CatalogIsPostgres ? new PostgresCatalog(options.Catalog!) : new Clutch.Storage.Sqlite.SqliteCatalog(options.CatalogPath);
+
     /// <summary>Every blob key in the S3 store of <paramref name="options"/>, relative to its prefix.</summary>
     public static IEnumerable<string> ListBlobs(ClutchOptions options)
     {
@@ -91,26 +95,29 @@ public static class TestStores
     }
 }
 
-/// <summary>A fact about the package folder itself (files put there by hand, the folder indexer): run only where the blobs are a folder.</summary>
+/// <summary>
+/// A fact about the folder-and-SQLite stores themselves (files put into the folder by hand, the
+/// folder indexer, the SQLite file): run only where the server's stores are those.
+/// </summary>
 public sealed class FolderFactAttribute : FactAttribute
 {
-    public FolderFactAttribute()
+    public FolderFactAttribute(string about = "the package folder")
     {
         if (TestStores.ScaleOut)
         {
-            Skip = "about the package folder: this run stores blobs in S3 (CLUTCH_TEST_STORES=postgres-s3)";
+            Skip = $"about {about}: this run stores the index in PostgreSQL and S3 (CLUTCH_TEST_STORES=postgres-s3)";
         }
     }
 }
 
-/// <summary>A theory about the package folder itself: run only where the blobs are a folder.</summary>
+/// <summary>A theory about the folder-and-SQLite stores themselves; see <see cref="FolderFactAttribute"/>.</summary>
 public sealed class FolderTheoryAttribute : TheoryAttribute
 {
-    public FolderTheoryAttribute()
+    public FolderTheoryAttribute(string about = "the package folder")
     {
         if (TestStores.ScaleOut)
         {
-            Skip = "about the package folder: this run stores blobs in S3 (CLUTCH_TEST_STORES=postgres-s3)";
+            Skip = $"about {about}: this run stores the index in PostgreSQL and S3 (CLUTCH_TEST_STORES=postgres-s3)";
         }
     }
 }

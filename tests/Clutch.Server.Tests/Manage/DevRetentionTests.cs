@@ -68,7 +68,7 @@ public sealed class DevRetentionTests
         Assert.Equal(ReleaseManager.RetentionActor, tombstone!.Reason);
     }
 
-    [Fact]
+    [FolderFact]
     public async Task Keep_dev_also_prunes_files_dropped_into_the_folder()
     {
         await using var server = await InProcessServer.StartAsync(configure: o => o.KeepDev = 1);

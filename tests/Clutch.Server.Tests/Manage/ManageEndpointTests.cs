@@ -80,11 +80,11 @@ public sealed class ManageEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deleted_file_is_unlisted_its_url_is_404_and_it_is_gone_from_the_folder()
+    public async Task Deleted_file_is_unlisted_its_url_is_404_and_it_is_gone_from_the_store()
     {
         var file = (await Catalog.FindFileAsync(Wheel, CancellationToken.None))!;
-        var metadata = Path.Combine(_server.Root, BlobKeys.Metadata(file.Sha256));
-        Assert.True(File.Exists(metadata));
+        var metadata = BlobKeys.Metadata(file.Sha256);
+        Assert.NotNull(await _server.ReadStoredAsync(metadata));
         (await _server.UploadWheelAsync("demo", "1.1")).EnsureSuccessStatusCode();
 
         using var response = await _server.DeleteFileAsync("demo", Wheel);
@@ -94,11 +94,11 @@ public sealed class ManageEndpointTests : IAsyncLifetime
         using var download = await _server.Client.GetAsync($"/files/demo/{Wheel}");
         Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
         Assert.Equal(["demo/demo-1.1-py3-none-any.whl"], _server.PublicFiles());
-        Assert.False(File.Exists(metadata));
+        Assert.Null(await _server.ReadStoredAsync(metadata));
         Assert.Null(await Catalog.FindFileAsync(Wheel, CancellationToken.None));
     }
 
-    [Fact]
+    [FolderFact("the folder reconcile")]
     public async Task Deleted_file_does_not_come_back_when_the_folder_is_reconciled()
     {
         (await _server.DeleteFileAsync("demo", Wheel)).EnsureSuccessStatusCode();

@@ -90,8 +90,7 @@ public sealed class PageStoreServerTests : IAsyncLifetime
         const int Versions = 12;
         for (var v = 1; v <= Versions; v++)
         {
-            TestDistributions.Wheel(Path.Combine(_server.Root, "churn"), "churn", $"0.1.{v}");
-            var file = $"churn-0.1.{v}-py3-none-any.whl";
+            var file = await _server.AddWheelAsync("churn", "churn", $"0.1.{v}");
             Assert.True(await _server.WaitForPageAsync("/simple/churn/", html => html.Contains(file, StringComparison.Ordinal), TimeSpan.FromSeconds(20)));
             Assert.Contains(file, await GetBothAsync("/links/")); // the whole-index page, rendered again each time
         }
@@ -103,10 +102,9 @@ public sealed class PageStoreServerTests : IAsyncLifetime
     [Fact]
     public async Task A_page_over_16_KB_is_written_from_the_store_block_by_block_plain_and_gzip()
     {
-        var dir = Path.Combine(_server.Root, "bulky");
         for (var v = 0; v < BulkyVersions; v++)
         {
-            TestDistributions.Wheel(dir, "bulky", $"2.{v}");
+            await _server.AddWheelAsync("bulky", "bulky", $"2.{v}");
         }
 
         var last = $"bulky-2.{BulkyVersions - 1}-py3-none-any.whl";

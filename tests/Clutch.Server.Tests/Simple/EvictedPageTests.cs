@@ -10,33 +10,39 @@ namespace Clutch.Server.Tests.Simple;
 /// answers at once must each carry exactly the bytes the gzip answer decodes to. The root pages are
 /// kept plain whatever the budget.
 /// </summary>
-public sealed class EvictedPageTests : IAsyncLifetime
+public sealed class EvictedPageTests(EvictedPageTests.Seeded fixture) : IClassFixture<EvictedPageTests.Seeded>
 {
     private const int Projects = 1200;
     private const int LargeProject = 11; // 240 versions: its pages are past 64 KB
-    private InProcessServer _server = null!;
+    private readonly InProcessServer _server = fixture.Server;
 
-    public async Task InitializeAsync() =>
-        _server = await InProcessServer.StartAsync(
-            root =>
-            {
-                for (var i = 0; i < Projects; i++)
+    /// <summary>One server for the class, without a page budget (the tests only read from it).</summary>
+    public sealed class Seeded : IAsyncLifetime
+    {
+        public InProcessServer Server { get; private set; } = null!;
+
+        public async Task InitializeAsync() =>
+            Server = await InProcessServer.StartAsync(
+                root =>
                 {
-                    TestDistributions.Wheel(root, $"evicted-page-{i:D4}", "1.0");
-                    if (i % 100 == 7)
+                    for (var i = 0; i < Projects; i++)
                     {
-                        TestDistributions.Wheel(root, $"evicted-page-{i:D4}", "2.0");
-                    }
+                        TestDistributions.Wheel(root, $"evicted-page-{i:D4}", "1.0");
+                        if (i % 100 == 7)
+                        {
+                            TestDistributions.Wheel(root, $"evicted-page-{i:D4}", "2.0");
+                        }
 
-                    for (var v = 1; i == LargeProject && v <= 240; v++)
-                    {
-                        TestDistributions.Wheel(root, $"evicted-page-{i:D4}", $"1.0.{v}");
+                        for (var v = 1; i == LargeProject && v <= 240; v++)
+                        {
+                            TestDistributions.Wheel(root, $"evicted-page-{i:D4}", $"1.0.{v}");
+                        }
                     }
-                }
-            },
-            o => o.PageCacheMegabytes = 0);
+                },
+                o => o.PageCacheMegabytes = 0);
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+        public async Task DisposeAsync() => await Server.DisposeAsync();
+    }
 
     private Task<byte[]> GetAsync(string path, bool gzip, string? accept = null) => _server.GetPageBytesAsync(path, gzip, accept);
 

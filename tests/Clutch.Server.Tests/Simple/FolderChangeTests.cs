@@ -6,7 +6,7 @@ namespace Clutch.Server.Tests.Simple;
 [Collection(TimingCollection.Name)]
 public class FolderChangeTests
 {
-    [Fact]
+    [FolderFact]
     public async Task A_wheel_dropped_into_the_folder_is_listed_within_a_second_and_gone_within_a_second_of_deletion()
     {
         await using var server = await InProcessServer.StartAsync();
@@ -28,7 +28,7 @@ public class FolderChangeTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
 
-    [Fact]
+    [FolderFact]
     public async Task Upload_time_of_a_dropped_file_is_stable_across_restarts()
     {
         var root = Directory.CreateTempSubdirectory("clutch-restart-").FullName;

@@ -1,7 +1,9 @@
+using Clutch.Hosting;
 using Clutch.Packaging;
 using Clutch.Server.Tests.Harness;
 using Clutch.Storage;
 using Clutch.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clutch.Server.Tests.Storage;
 
@@ -51,9 +53,12 @@ public sealed class ChangeFeedTests : IDisposable
         await using var server = await InProcessServer.StartAsync(root => TestDistributions.Wheel(root, "remote", "1.0"));
         Assert.DoesNotContain("data-yanked", await server.Client.GetStringAsync("/simple/remote/"));
 
-        // What `clutch yank` does: its own catalog instance on the same file.
-        using var cli = new SqliteCatalog(Path.Combine(server.Root, ".clutch", "catalog.db"));
-        Assert.True(await cli.SetYankedAsync("remote-1.0-py3-none-any.whl", true, "broken build", CancellationToken.None));
+        // What `clutch yank` (or another node) does: its own instance of the same catalog.
+        var cli = TestStores.OtherCatalog(server.Services.GetRequiredService<ClutchOptions>());
+        await using ((IAsyncDisposable)cli)
+        {
+            Assert.True(await cli.SetYankedAsync("remote-1.0-py3-none-any.whl", true, "broken build", CancellationToken.None));
+        }
 
         Assert.True(
             await server.WaitForPageAsync("/simple/remote/", html => html.Contains("data-yanked=\"broken build\""), TimeSpan.FromSeconds(1)),

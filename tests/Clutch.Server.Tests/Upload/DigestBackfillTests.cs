@@ -115,8 +115,7 @@ public sealed class DigestBackfillTests : IAsyncLifetime
         Assert.Equal(Md5(bytes), (await Catalog.FindFileAsync("leftover-1.0-py3-none-any.whl", CancellationToken.None))!.Md5);
 
         await Catalog.UpsertFilesAsync([stored with { Md5 = "", Blake2b256 = "" }], CancellationToken.None);
-        await _server.StopAsync();
-        _server = await InProcessServer.StartAsync(root: _server.Root);
+        _server = await _server.RestartAsync();
 
         var file = await WaitForDigestsAsync("leftover-1.0-py3-none-any.whl");
         Assert.Equal(Md5(bytes), file.Md5);

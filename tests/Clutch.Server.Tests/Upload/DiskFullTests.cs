@@ -46,7 +46,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
-    [Fact]
+    [FolderFact("the SQLite catalog filling its disk")]
     public async Task A_catalog_that_cannot_grow_is_507_to_uploads_and_yanks_and_nothing_is_half_done()
     {
         using var disk = SmallDisk.TryMount(4, out var why);

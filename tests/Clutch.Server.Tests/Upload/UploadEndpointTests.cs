@@ -78,13 +78,14 @@ public sealed class UploadEndpointTests : IAsyncLifetime
     public async Task Different_bytes_under_an_existing_filename_are_409_file_already_exists()
     {
         using var first = await _server.UploadWheelAsync("clash", "1.0", payload: "one");
-        var stored = File.ReadAllBytes(Path.Combine(_server.Root, "clash", "clash-1.0-py3-none-any.whl"));
+        var stored = await _server.ReadStoredAsync("clash/clash-1.0-py3-none-any.whl");
+        Assert.NotNull(stored);
 
         using var second = await _server.UploadWheelAsync("clash", "1.0", payload: "two");
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Contains("File already exists", await second.Content.ReadAsStringAsync());
-        Assert.Equal(stored, File.ReadAllBytes(Path.Combine(_server.Root, "clash", "clash-1.0-py3-none-any.whl")));
+        Assert.Equal(stored, await _server.ReadStoredAsync("clash/clash-1.0-py3-none-any.whl"));
         Assert.Empty(_server.TempFiles());
     }
 
@@ -246,7 +247,7 @@ public sealed class UploadEndpointTests : IAsyncLifetime
         Assert.Single(responses, s => s == HttpStatusCode.OK);
         Assert.Equal(7, responses.Count(s => s == HttpStatusCode.Conflict));
         var winner = wheels[Array.IndexOf(responses, HttpStatusCode.OK)];
-        var stored = File.ReadAllBytes(Path.Combine(_server.Root, "race", "race-1.0-py3-none-any.whl"));
+        var stored = await _server.ReadStoredAsync("race/race-1.0-py3-none-any.whl");
         Assert.Equal(winner, stored);
         var listed = await Catalog.FindFileAsync("race-1.0-py3-none-any.whl", CancellationToken.None);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(winner)), listed!.Sha256);
@@ -268,7 +269,7 @@ public sealed class UploadEndpointTests : IAsyncLifetime
         Assert.Equal(["samerace/samerace-1.0-py3-none-any.whl"], _server.PublicFiles());
     }
 
-    [Fact]
+    [FolderFact("the folder indexer")]
     public async Task Folder_indexer_keeps_an_uploaded_file_without_rehashing_it()
     {
         using var response = await _server.UploadWheelAsync("indexed", "1.0");

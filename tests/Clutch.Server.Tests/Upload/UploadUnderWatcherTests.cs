@@ -12,7 +12,7 @@ namespace Clutch.Server.Tests.Upload;
 [Collection(TimingCollection.Name)]
 public sealed class UploadUnderWatcherTests
 {
-    [Fact]
+    [FolderFact("the folder watcher")]
     public async Task Concurrent_uploads_with_the_watcher_on_keep_every_upload_row_and_are_never_rehashed_by_the_indexer()
     {
         await using var server = await InProcessServer.StartAsync(configure: o => o.MaxUploadBytes = 16 * 1024 * 1024);
