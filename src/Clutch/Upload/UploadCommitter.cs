@@ -136,15 +136,36 @@ public sealed class UploadCommitter(
         }
     }
 
-    /// <summary>Removes what this upload put into the store but did not list (nothing half-stored).</summary>
+    /// <summary>
+    /// Removes what this upload put into the store but did not list (nothing half-stored). A key the
+    /// catalog lists is kept (another writer's file, or this upload's own row when the catalog went
+    /// away just after writing it), and so is everything when the catalog cannot say: a stray blob
+    /// only keeps its filename taken for other bytes, a listed file without its bytes is a broken download.
+    /// </summary>
     private async Task UndoAsync(string key, string sha256, bool storedFile, bool storedMetadata)
     {
-        if (storedFile)
+        if (!storedFile && !storedMetadata)
+        {
+            return;
+        }
+
+        CatalogFile? listed;
+        try
+        {
+            listed = await catalog.FindFileAsync(key[(key.IndexOf('/') + 1)..], CancellationToken.None);
+        }
+        catch (StorageUnavailableException e)
+        {
+            UploadLog.UndoSkipped(logger, key, e.Message);
+            return;
+        }
+
+        if (storedFile && listed?.Path != key)
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
         }
 
-        if (storedMetadata && await catalog.FindFileAsync(key[(key.IndexOf('/') + 1)..], CancellationToken.None) is null)
+        if (storedMetadata && listed is null)
         {
             await blobs.DeleteAsync(BlobKeys.Metadata(sha256), CancellationToken.None);
         }

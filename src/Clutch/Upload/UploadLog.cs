@@ -7,4 +7,7 @@ internal static partial class UploadLog
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Upload of {Filename} by {User} refused ({Status}): {Reason}")]
     public static partial void Refused(ILogger logger, string filename, string user, int status, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Upload of {Path} failed and its stored bytes are kept: the catalog cannot say whether it lists them ({Reason})")]
+    public static partial void UndoSkipped(ILogger logger, string path, string reason);
 }
