@@ -6,8 +6,14 @@ namespace Clutch.Hosting;
 /// </summary>
 public sealed class ClutchOptions
 {
-    /// <summary>The package folder (blob root in folder mode).</summary>
-    public string Root { get; set; } = "packages";
+    private string? _root;
+
+    /// <summary>The package folder (blob root in folder mode); <c>packages</c> unless given.</summary>
+    public string Root
+    {
+        get => _root ?? "packages";
+        set => _root = value;
+    }
 
     public string Host { get; set; } = "127.0.0.1";
 
@@ -108,7 +114,7 @@ public sealed class ClutchOptions
     {
         if (Blobs is { } blobs && BlobsInFolder)
         {
-            if (Root != new ClutchOptions().Root && Path.GetFullPath(Root) != Path.GetFullPath(blobs))
+            if (_root is not null && Path.GetFullPath(Root) != Path.GetFullPath(blobs))
             {
                 throw new ArgumentException($"--blobs ({blobs}) and the package folder ({Root}) name different folders; give one of them.");
             }
