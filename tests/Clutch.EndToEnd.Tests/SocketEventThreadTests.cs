@@ -34,6 +34,22 @@ public sealed class SocketCompletionsSettingKeptTests(InlineCompletionsOffServer
     }
 }
 
+/// <summary>
+/// A node on PostgreSQL and S3 leaves the setting alone (Tuning/SocketCompletions): the replies of
+/// its store connections must not be handled on the event threads, where a synchronous read of an
+/// S3 error body hung the thread and every connection on it.
+/// </summary>
+[Collection("cluster")]
+public sealed class ClusterSocketCompletionsTests(Cluster cluster) : IClassFixture<Cluster>
+{
+    [MultiCoreClusterFact]
+    public async Task A_node_on_PostgreSQL_and_S3_runs_one_socket_event_thread()
+    {
+        await SocketEventThreads.ServeOneRequestAsync(cluster.A);
+        Assert.Equal(1, SocketEventThreads.Count(cluster.A.ProcessId));
+    }
+}
+
 internal static class SocketEventThreads
 {
     /// <summary>Threads of the process named ".NET Sockets" (/proc/PID/task/*/comm).</summary>
@@ -66,4 +82,10 @@ public sealed class MultiCoreFactAttribute : FactAttribute
             Skip = "one core: with or without inline socket completions .NET starts one event thread";
         }
     }
+}
+
+/// <summary>A <see cref="MultiCoreFactAttribute"/> that also needs PostgreSQL and S3 (<see cref="ClusterFactAttribute"/>).</summary>
+public sealed class MultiCoreClusterFactAttribute : FactAttribute
+{
+    public MultiCoreClusterFactAttribute() => Skip = new MultiCoreFactAttribute().Skip ?? ClusterServices.SkipReason;
 }

@@ -28,7 +28,7 @@ public static class ClutchHost
     /// <summary>Builds the app for <paramref name="options"/>; the folder and catalog directory are created if missing.</summary>
     public static WebApplication Build(ClutchOptions options, IConfiguration? configuration = null)
     {
-        RuntimeTuning.BeforeStart(options.RuntimeTuning);
+        RuntimeTuning.BeforeStart(options.RuntimeTuning, storesOnNetwork: options.CatalogIsPostgres || !options.BlobsInFolder);
         options.ResolveStorage();
         if (options.BlobsInFolder)
         {

@@ -11,15 +11,18 @@ namespace Clutch.Tuning;
 /// </summary>
 public static class RuntimeTuning
 {
-    /// <summary>What must happen before the process opens its first socket or file in bulk.</summary>
-    public static void BeforeStart(bool enabled)
+    /// <summary>
+    /// What must happen before the process opens its first socket or file in bulk;
+    /// <paramref name="storesOnNetwork"/>: the catalog is PostgreSQL or the blobs are in S3.
+    /// </summary>
+    public static void BeforeStart(bool enabled, bool storesOnNetwork)
     {
         if (!enabled)
         {
             return;
         }
 
-        SocketCompletions.PreferInline();
+        SocketCompletions.PreferInline(storesOnNetwork);
         OpenFileLimit.Raise();
     }
 

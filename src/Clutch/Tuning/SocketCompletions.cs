@@ -9,7 +9,11 @@ namespace Clutch.Tuning;
 /// Kestrel's <c>UnsafePreferInlineScheduling</c>, which would run the handlers there too, is not
 /// used: a handler that blocks (a password hash, an SQLite commit, an upload's hashing) would stall
 /// every connection of its event thread, and long responses would delay the others' short ones.
-/// Outbound sockets (none today) would have their continuations run on the event threads too.
+/// Not for a node whose catalog or blobs are on the network (PostgreSQL, S3): the continuations of
+/// its outbound sockets would run on the event threads too, with the handler code after them. The
+/// AWS SDK reads an S3 error's body (a 404 for an object missing from the bucket) synchronously;
+/// when that body arrives after the headers, the read can wait for a readiness event that only the
+/// blocked event thread itself would deliver, and that thread hangs with every connection on it.
 /// </summary>
 internal static class SocketCompletions
 {
@@ -17,11 +21,12 @@ internal static class SocketCompletions
 
     /// <summary>
     /// Call before the process opens its first socket: .NET reads the setting once, when the first
-    /// socket is registered. A value set in the environment by whoever started Clutch is kept.
+    /// socket is registered. A value set in the environment by whoever started Clutch is kept;
+    /// nothing is set when <paramref name="storesOnNetwork"/> (see above).
     /// </summary>
-    public static void PreferInline()
+    public static void PreferInline(bool storesOnNetwork)
     {
-        if (!OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable(Variable) is null)
+        if (!storesOnNetwork && !OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
         }

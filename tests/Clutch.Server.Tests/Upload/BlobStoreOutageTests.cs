@@ -2,6 +2,7 @@ using System.Net;
 using Clutch.Hosting;
 using Clutch.Server.Tests.Harness;
 using Clutch.Storage;
+using Clutch.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using static Clutch.Server.Tests.Harness.UploadHarness;
 

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Clutch.Server.Tests.Harness;
+namespace Clutch.Tests.Shared;
 
 /// <summary>
-/// A loopback TCP relay to a real service (the test S3 endpoint): <see cref="Cut"/> makes the service
-/// unreachable for whoever talks through it (open connections reset, new ones refused) and
-/// <see cref="Restore"/> brings it back on the same port, as a network outage would.
+/// A loopback TCP relay to a real service (the test S3 endpoint or PostgreSQL server): <see cref="Cut"/>
+/// makes the service unreachable for whoever talks through it (open connections reset, new ones
+/// refused) and <see cref="Restore"/> brings it back on the same port, as a network outage would.
+/// Shared by the in-process tests and the end-to-end ones (a node started as a real process).
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -89,6 +90,14 @@ public sealed class TcpRelay : IAsyncDisposable
 
             lock (_open)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Cut while this connection was being made: it must not outlive the cut.
+                    inbound.Dispose();
+                    outbound.Dispose();
+                    return;
+                }
+
                 _open.Add(inbound);
                 _open.Add(outbound);
             }
