@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Clutch.Server.Tests.Harness;
+using Clutch.Tests.Shared;
 using static Clutch.Server.Tests.Harness.UploadHarness;
 
 namespace Clutch.Server.Tests.Files;
