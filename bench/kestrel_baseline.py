@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""The root page against a bare Kestrel server and nginx, in one run: how far Kestrel itself gets.
+"""A page against a bare Kestrel server and nginx, in one run: how far Kestrel itself gets.
 
-The 306 KB root page of the large repository is the one row where Clutch stays under nginx. This
-puts a third server beside the two, bench/KestrelBaseline: the same page's bytes, held in memory,
+By default the root page (306 KB on the large repository); with --page project, the first
+project's page (a few KB), every request for that one page. This puts a third server beside the two, bench/KestrelBaseline: the same page's bytes, held in memory,
 written to every request with Kestrel's defaults (no routing, no negotiation, no ETag). All three
 take turns in each round on the same wrk load as bench.py's root rows; the table gives each one's
 best round and the ratios to nginx.
 
-    bench/kestrel_baseline.py [--size large] [--rounds 4]
+    bench/kestrel_baseline.py [--size large] [--page root|project] [--rounds 4]
 
 Needs bench/run.sh's repository and nginx tree (bench/out/SIZE) and a Clutch executable
 (BENCH_CLUTCH, else bench/out/clutch/clutch as bench/run.sh publishes it). Publishes
@@ -37,13 +37,22 @@ def publish_baseline():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", default="large", help="bench/out/SIZE repository (default large)")
+    ap.add_argument("--page", choices=("root", "project"), default="root", help="the root page, or the first project's page")
     bench.add_wrk_arguments(ap, rounds=4)
     args = ap.parse_args()
 
     out = os.path.join(HERE, "out", args.size)
     static = os.path.join(out, "static")
-    page = os.path.join(static, "simple", "index.html")
-    paths = os.path.join(out, "paths-root.txt")
+    if args.page == "root":
+        url = "/simple/"
+        paths = os.path.join(out, "paths-root.txt")
+    else:
+        with open(os.path.join(out, "paths-project.txt")) as f:
+            url = f.readline().strip()
+        paths = os.path.join(out, "paths-one-project.txt")
+        with open(paths, "w") as f:
+            f.write(url + "\n")
+    page = os.path.join(static, url.strip("/"), "index.html")
     clutch_exe = os.environ.get("BENCH_CLUTCH") or os.path.join(HERE, "out", "clutch", "clutch")
     for needed in (page, paths, clutch_exe):
         if not os.path.exists(needed):
@@ -66,17 +75,18 @@ def main():
     with open(page, "rb") as f:
         expected = f.read()
     for name, port in (("nginx", nginx_port), ("Kestrel baseline", baseline_port), ("Clutch", clutch_port)):
-        status, _, body = bench.get(port, "/simple/")
+        status, _, body = bench.get(port, url)
         if status != 200 or body != expected:
-            sys.exit(f"kestrel_baseline: {name} does not answer the root page's {len(expected):,} bytes")
+            sys.exit(f"kestrel_baseline: {name} does not answer {url}'s {len(expected):,} bytes")
 
     servers = [("nginx", nginx_port), ("Kestrel baseline", baseline_port), ("Clutch", clutch_port)]
-    print(f"root page: {len(expected):,} bytes plain, {os.path.getsize(page + '.gz'):,} gzip; wrk: "
+    print(f"{url}: {len(expected):,} bytes plain, {os.path.getsize(page + '.gz'):,} gzip; wrk: "
           f"{args.connections} connections, {args.threads} threads, best of {args.rounds} rounds of "
           f"{args.duration} s, servers in turn (order reversed every other round)\n")
     print("| workload | nginx req/s | Kestrel baseline req/s | Clutch req/s | baseline / nginx | Clutch / nginx | Clutch / baseline |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, headers in (("/simple/ root", []), ("/simple/ root gzip", ["Accept-Encoding: gzip"])):
+    label = "/simple/ root" if args.page == "root" else "/simple/{p}/ html"
+    for name, headers in ((label, []), (label + " gzip", ["Accept-Encoding: gzip"])):
         if args.only and not re.search(args.only, name):
             continue
         best = {}
