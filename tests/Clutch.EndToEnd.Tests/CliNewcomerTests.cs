@@ -68,4 +68,36 @@ public sealed class CliNewcomerTests(ClutchServer server) : IClassFixture<Clutch
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("name different folders", OneLine(result));
     }
+
+    [Fact]
+    public async Task Serve_refuses_a_bad_bucket_name_in_one_line_without_dotnet_s_parameter_note()
+    {
+        var result = await server.RunCliAsync(["serve", "--blobs", "s3://b/packages", "--catalog", Path.Combine(server.ScratchDir, "bucket.db"), "--port", "0"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("clutch: Invalid S3 URL 's3://b/packages': bucket name 'b' must be 3 to 63 characters long.", OneLine(result));
+        Assert.DoesNotContain("   at ", result.StdOut + result.StdErr);
+    }
+
+    [Fact]
+    public async Task Serve_on_S3_without_a_region_or_an_endpoint_says_what_to_set_instead_of_crashing()
+    {
+        // No region anywhere the AWS SDK looks: no variables, no config file, no instance metadata.
+        var noRegion = new Dictionary<string, string?>
+        {
+            ["AWS_REGION"] = null,
+            ["AWS_DEFAULT_REGION"] = null,
+            ["AWS_PROFILE"] = null,
+            ["AWS_CONFIG_FILE"] = Path.Combine(server.ScratchDir, "no-aws-config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(server.ScratchDir, "no-aws-credentials"),
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
+
+        var result = await server.RunCliAsync(
+            ["serve", "--blobs", "s3://clutch-no-region/packages", "--catalog", Path.Combine(server.ScratchDir, "region.db"), "--port", "0"], environment: noRegion);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("clutch: --blobs s3://clutch-no-region/packages/ needs an AWS region: set AWS_REGION", OneLine(result));
+        Assert.DoesNotContain("   at ", result.StdOut + result.StdErr);
+    }
 }

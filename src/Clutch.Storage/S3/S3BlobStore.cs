@@ -54,7 +54,16 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
             config.ServiceURL = options.ServiceUrl.ToString();
         }
 
-        return new AmazonS3Client(config);
+        try
+        {
+            return new AmazonS3Client(config);
+        }
+        catch (AmazonClientException e) when (options.ServiceUrl is null)
+        {
+            // The SDK found no region in its usual places: say which, in the terms of this program.
+            throw new ArgumentException(
+                $"--blobs {options.Url} needs an AWS region: set AWS_REGION (or a region in ~/.aws/config), or give --s3-endpoint URL for an S3-compatible server ({e.Message}).", e);
+        }
     }
 
     public async Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)

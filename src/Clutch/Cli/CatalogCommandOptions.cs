@@ -50,7 +50,7 @@ public sealed class CatalogCommandOptions
         }
         catch (ArgumentException e)
         {
-            throw new CliException(e.Message);
+            throw new CliException(CliException.Reason(e));
         }
 
         return options;
@@ -90,7 +90,7 @@ public sealed class CatalogCommandOptions
         }
         catch (Exception e) when (e is ArgumentException or StorageUnavailableException)
         {
-            throw new CliException(e.Message);
+            throw new CliException(CliException.Reason(e));
         }
     }
 

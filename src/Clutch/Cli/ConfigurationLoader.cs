@@ -32,4 +32,9 @@ public static class ConfigurationLoader
 }
 
 /// <summary>A command-line mistake: printed as one line, exit code 2.</summary>
-public sealed class CliException(string message) : Exception(message);
+public sealed class CliException(string message) : Exception(message)
+{
+    /// <summary>The one line an error of the settings prints: its message without .NET's " (Parameter 'x')" suffix.</summary>
+    public static string Reason(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+}

@@ -30,7 +30,7 @@ public static class MigrateCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException("target: " + e.Message.Replace("--blobs", "--to-blobs", StringComparison.Ordinal).Replace("--catalog", "--to-catalog", StringComparison.Ordinal).Replace("--s3-endpoint", "--to-s3-endpoint", StringComparison.Ordinal));
+                throw new CliException("target: " + CliException.Reason(e).Replace("--blobs", "--to-blobs", StringComparison.Ordinal).Replace("--catalog", "--to-catalog", StringComparison.Ordinal).Replace("--s3-endpoint", "--to-s3-endpoint", StringComparison.Ordinal));
             }
 
             await using var source = await store.OpenAsync(parse, cancellationToken);
@@ -72,7 +72,7 @@ public static class MigrateCommand
         }
         catch (Exception e) when (e is ArgumentException or Storage.StorageUnavailableException)
         {
-            throw new CliException("target: " + e.Message);
+            throw new CliException("target: " + CliException.Reason(e));
         }
     }
 

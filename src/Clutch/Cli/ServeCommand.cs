@@ -75,7 +75,7 @@ public static class ServeCommand
             }
             catch (Exception e) when (e is CliException or FileNotFoundException or ArgumentException or Storage.StorageUnavailableException)
             {
-                await Console.Error.WriteLineAsync("clutch: " + e.Message);
+                await Console.Error.WriteLineAsync("clutch: " + CliException.Reason(e));
                 return 2;
             }
             catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)

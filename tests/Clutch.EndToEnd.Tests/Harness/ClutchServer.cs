@@ -215,16 +215,16 @@ public partial class ClutchServer : IAsyncLifetime
     }
 
     /// <summary>Runs another <c>clutch</c> command (e.g. <c>user add</c>, <c>token create</c>) against this server's folder.</summary>
-    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null)
+    public Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, string? stdin = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var (program, leading) = RepoPaths.ClutchCommand();
-        return ProcessRunner.RunAsync(
-            program,
-            [.. leading, .. arguments],
-            root.Path,
-            new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
-            TimeSpan.FromSeconds(60),
-            stdin);
+        var variables = new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value; // null removes the variable
+        }
+
+        return ProcessRunner.RunAsync(program, [.. leading, .. arguments], root.Path, variables, TimeSpan.FromSeconds(60), stdin);
     }
 
     /// <summary>The arguments that name this server's stores to another <c>clutch</c> command (<c>--root DIR</c> in folder mode).</summary>
