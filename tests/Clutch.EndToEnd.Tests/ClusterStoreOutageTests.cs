@@ -52,13 +52,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             Assert.Contains("Storage unavailable", body, StringComparison.Ordinal);
         }
 
-        using (var ready = await node.HttpClient.GetAsync(node.BaseUrl + "/health/ready"))
-        {
-            var body = await AssertStatusAsync(node, ready, HttpStatusCode.ServiceUnavailable, "/health/ready with S3 cut");
-            Assert.Contains("blob store", body, StringComparison.Ordinal);
-        }
-
-        await AssertAnswersAsync(node, builtPage, HttpStatusCode.OK, "a page built before the outage, with S3 cut");
+        await AssertDegradedAsync(node, "blob store", builtPage, "with S3 cut");
         Assert.Empty(await node.ListFilesAsync("e2e-s3cut"));
 
         store.S3.Restore();
@@ -94,13 +88,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             Assert.Contains("Storage unavailable", body, StringComparison.Ordinal);
         }
 
-        using (var ready = await node.HttpClient.GetAsync(node.BaseUrl + "/health/ready"))
-        {
-            var body = await AssertStatusAsync(node, ready, HttpStatusCode.ServiceUnavailable, "/health/ready with PostgreSQL cut");
-            Assert.Contains("catalog", body, StringComparison.Ordinal);
-        }
-
-        await AssertAnswersAsync(node, builtPage, HttpStatusCode.OK, "a page built before the outage, with PostgreSQL cut");
+        await AssertDegradedAsync(node, "catalog", builtPage, "with PostgreSQL cut");
 
         store.Postgres.Restore();
         Assert.True(await store.WaitUntilReadyAsync(Recovery), $"/health/ready did not answer 200 within {Recovery.TotalSeconds:F0} s of PostgreSQL's return:\n{Tail(node)}");
@@ -146,6 +134,18 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>A 503 with Retry-After and a one-line body (printed on failure); the body.</summary>
+    /// <summary>/health/ready is 503 naming <paramref name="store"/>, and a page built before still answers 200.</summary>
+    private static async Task AssertDegradedAsync(ClusterNode node, string store, string builtPage, string when)
+    {
+        using (var ready = await node.HttpClient.GetAsync(node.BaseUrl + "/health/ready"))
+        {
+            var body = await AssertStatusAsync(node, ready, HttpStatusCode.ServiceUnavailable, "/health/ready " + when);
+            Assert.Contains(store, body, StringComparison.Ordinal);
+        }
+
+        await AssertAnswersAsync(node, builtPage, HttpStatusCode.OK, "a page built before the outage, " + when);
+    }
+
     private static async Task<string> AssertUnavailableAsync(ClusterNode node, HttpResponseMessage response, string what)
     {
         var body = await AssertStatusAsync(node, response, HttpStatusCode.ServiceUnavailable, what);
