@@ -13,6 +13,7 @@ using Clutch.Simple;
 using Clutch.Storage;
 using Clutch.Tuning;
 using Clutch.Upload;
+using Clutch.Web;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -88,6 +89,7 @@ public static class ClutchHost
         app.MapPypiJson();
         app.MapHealth();
         app.MapHome();
+        app.MapWeb();
         app.MapUpload();
         app.MapManage();
         return app;

@@ -13,7 +13,7 @@ public static class TestDistributions
         + "\nLong description.\n";
 
     /// <summary>Writes <c>{name}-{version}-py3-none-any.whl</c> into <paramref name="dir"/> and returns its path.</summary>
-    public static string Wheel(string dir, string name, string version, string? requiresPython = null, string? filename = null)
+    public static string Wheel(string dir, string name, string version, string? requiresPython = null, string? filename = null, string summary = "A test package")
     {
         var distName = name.Replace('-', '_');
         var path = Path.Combine(dir, filename ?? $"{distName}-{version}-py3-none-any.whl");
@@ -22,7 +22,7 @@ public static class TestDistributions
         using (var zip = ZipFile.Open(tmp, ZipArchiveMode.Create))
         {
             Add(zip, $"{distName}/__init__.py", $"VERSION = '{version}'\n");
-            Add(zip, $"{distName}-{version}.dist-info/METADATA", Metadata(name, version, requiresPython));
+            Add(zip, $"{distName}-{version}.dist-info/METADATA", Metadata(name, version, requiresPython, summary));
             Add(zip, $"{distName}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
             Add(zip, $"{distName}-{version}.dist-info/RECORD", "");
         }
