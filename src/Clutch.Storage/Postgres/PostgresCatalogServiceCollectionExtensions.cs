@@ -22,7 +22,8 @@ public static class PostgresCatalogServiceCollectionExtensions
         services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<PostgresCatalog>());
         services.AddSingleton<ILeases, PostgresLeases>();
         services.AddHostedService<PostgresMigrationService>();
-        services.AddHostedService<PostgresChangeFeed>();
+        services.AddSingleton(sp => new PostgresChangeFeed(sp.GetRequiredService<PostgresCatalog>(), sp.GetRequiredService<ILogger<PostgresChangeFeed>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeFeed>());
         return services;
     }
 }

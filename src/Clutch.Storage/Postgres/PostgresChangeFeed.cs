@@ -23,6 +23,13 @@ public sealed class PostgresChangeFeed(PostgresCatalog catalog, ILogger<Postgres
     internal Task Listening => _listening.Task;
 
     /// <summary>
+    /// True once the feed has listened for the first time: from then on every other writer's change
+    /// is raised here. A node takes traffic only then, or a change committed while it started would
+    /// be taken as already seen and its pages would never learn of it.
+    /// </summary>
+    public bool IsListening => _listening.Task.IsCompleted;
+
+    /// <summary>
     /// Reads the change log after the last row seen and raises events; the first call only notes
     /// where it ends. Reading by seq misses nothing because every writer inserts its rows while
     /// holding the catalog's write lock until commit: seq order is commit order.

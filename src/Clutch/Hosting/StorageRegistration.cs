@@ -19,6 +19,7 @@ public static class StorageRegistration
         if (options.CatalogIsPostgres)
         {
             services.AddPostgresCatalog(options.Catalog!);
+            services.AddSingleton<IReadinessCheck, ChangeFeedReadiness>();
         }
         else
         {
@@ -48,6 +49,15 @@ public static class StorageRegistration
         {
             reason = status.IsReady ? "" : "the first scan of the package folder is still running";
             return status.IsReady;
+        }
+    }
+
+    private sealed class ChangeFeedReadiness(PostgresChangeFeed feed) : IReadinessCheck
+    {
+        public bool IsReady(out string reason)
+        {
+            reason = feed.IsListening ? "" : "the PostgreSQL change feed is not listening yet";
+            return feed.IsListening;
         }
     }
 
