@@ -16,6 +16,13 @@ public sealed partial class SqliteCatalog
     private readonly string _writerId = Guid.NewGuid().ToString("N");
     private long _lastSeenSeq = -1;
 
+    /// <summary>
+    /// True once <see cref="PollForeignChangesAsync"/> has noted where the change log ends: from then
+    /// on every other writer's change is raised. A node takes traffic only then, or a change committed
+    /// while it started would be taken as already seen and its pages would never learn of it.
+    /// </summary>
+    public bool TracksForeignChanges => Interlocked.Read(ref _lastSeenSeq) >= 0;
+
     private async Task RecordChangeAsync(SqliteConnection connection, SqliteTransaction transaction, CatalogChangedEventArgs changed, CancellationToken cancellationToken)
     {
         await using var insert = connection.CreateCommand();

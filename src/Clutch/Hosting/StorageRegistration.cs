@@ -24,6 +24,7 @@ public static class StorageRegistration
         else
         {
             services.AddSqliteCatalog(options.CatalogPath);
+            services.AddSingleton<IReadinessCheck, SqliteChangeFeedReadiness>();
         }
 
         if (!options.BlobsInFolder)
@@ -58,6 +59,15 @@ public static class StorageRegistration
         {
             reason = feed.IsListening ? "" : "the PostgreSQL change feed is not listening yet";
             return feed.IsListening;
+        }
+    }
+
+    private sealed class SqliteChangeFeedReadiness(SqliteCatalog catalog) : IReadinessCheck
+    {
+        public bool IsReady(out string reason)
+        {
+            reason = catalog.TracksForeignChanges ? "" : "the catalog's change log is not read yet";
+            return catalog.TracksForeignChanges;
         }
     }
 
