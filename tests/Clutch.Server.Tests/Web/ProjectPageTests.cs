@@ -64,4 +64,18 @@ public sealed class ProjectPageTests : IAsyncLifetime
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task A_yanked_version_is_struck_through_with_its_reason()
+    {
+        var catalog = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Clutch.Storage.ICatalog>(_server.Services);
+        Assert.True(await catalog.SetYankedAsync("Web_Demo-1.9-py3-none-any.whl", true, "broken <b>build</b>", CancellationToken.None));
+
+        var html = "";
+        Assert.True(
+            await _server.WaitForPageAsync("/project/web-demo/", page => (html = page).Contains("<del>1.9</del>", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
+            html);
+        Assert.Contains("<del>1.9</del> <span class=\"yanked\">yanked: broken &lt;b&gt;build&lt;/b&gt;</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<span>1.10</span>", html, StringComparison.Ordinal);
+    }
 }
