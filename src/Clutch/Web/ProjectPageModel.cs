@@ -1,8 +1,5 @@
 namespace Clutch.Web;
 
-/// <summary>What the layout shows around every page.</summary>
-public sealed record LayoutModel(string Title);
-
 /// <summary>One version on a project page.</summary>
 public sealed record VersionRow(string Version, bool PreRelease, bool Yanked, string? YankReason);
 

@@ -20,6 +20,7 @@ public static class WebEndpoints
 
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder routes)
     {
+        routes.MapMethods(Stylesheet.Path, [HttpMethods.Get, HttpMethods.Head], Stylesheet.ServeAsync);
         routes.MapMethods("/project/{project}/", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
         return routes;
     }
