@@ -67,7 +67,8 @@ public static class WebEndpoints
         return ProjectPage.Create(model);
     }
 
-    private static async Task<IResult> ReleaseAsync(HttpContext context, string project, string version, ProjectPages pages, PageCache cache)
+    private static async Task<IResult> ReleaseAsync(
+        HttpContext context, string project, string version, ProjectPages pages, PageCache cache, Auth.ProjectPermissions permissions)
     {
         if (Canonical(context, project, version) is { } answer)
         {
@@ -93,8 +94,11 @@ public static class WebEndpoints
         }
 
         var model = await pages.GetReleaseAsync(name, release, detail, BaseUrl(context.Request), context.RequestAborted);
+        // The owner actions are forms, for a browser session (a client with Basic credentials uses the API).
+        var canManage = context.User.Identity?.AuthenticationType == Auth.ClutchSchemes.Session
+            && Auth.CallerPrincipal.From(context.User) is { } caller && await permissions.CanManageAsync(caller, name, context.RequestAborted);
         SetPageHeaders(context);
-        return ReleasePage.Create(model);
+        return ReleasePage.Create(model with { CanManage = canManage });
     }
 
     /// <summary>
