@@ -24,7 +24,10 @@ public sealed partial class ClusterSessionTests(Cluster cluster) : IClassFixture
 
         using (var signIn = await browser.PostAsync(cluster.A.BaseUrl + "/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["username"] = Cluster.User, ["password"] = Cluster.Password, ["returnUrl"] = "/account/tokens", ["__antiforgery"] = tokenOnA,
+            ["username"] = Cluster.User,
+            ["password"] = Cluster.Password,
+            ["returnUrl"] = "/account/tokens",
+            ["__antiforgery"] = tokenOnA,
         })))
         {
             Assert.True(signIn.StatusCode == HttpStatusCode.SeeOther, $"sign-in on A → {(int)signIn.StatusCode}: {await signIn.Content.ReadAsStringAsync()}\n{cluster.A.Output}");
@@ -39,7 +42,8 @@ public sealed partial class ClusterSessionTests(Cluster cluster) : IClassFixture
         // A form rendered by B, submitted to A.
         using var created = await browser.PostAsync(cluster.A.BaseUrl + "/account/tokens", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["expires_days"] = "1", ["__antiforgery"] = FormToken().Match(html).Groups[1].Value,
+            ["expires_days"] = "1",
+            ["__antiforgery"] = FormToken().Match(html).Groups[1].Value,
         }));
         Assert.True(created.StatusCode == HttpStatusCode.OK, $"B's form on A → {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
         Assert.Contains("id=\"new-token\"", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
