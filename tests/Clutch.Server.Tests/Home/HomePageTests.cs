@@ -40,7 +40,7 @@ public sealed class HomePageTests(SeededServerFixture fixture) : IClassFixture<S
         var html = await _client.GetStringAsync("/");
 
         Assert.Contains($"<code id=\"index-url\">{BaseUrl}/simple/</code>", html);
-        Assert.Contains("<form action=\"/search/\" method=\"get\" role=\"search\" class=\"search-big\">", html);
+        Assert.Contains("<form action=\"/search/\" method=\"get\" role=\"search\" class=\"search-big\" aria-label=\"Search this index\">", html);
         // alpha (two wheels and an sdist), beta-pkg (an sdist), gamma (developer links only).
         Assert.Contains("<li><strong>3</strong> projects</li>", html);
         Assert.Contains("<li><strong>4</strong> files</li>", html);
