@@ -31,7 +31,14 @@ public sealed record ReleasePageModel(
     bool IsLatest,
     MetadataFacts Facts,
     string InstallLine,
-    IReadOnlyList<FileRow> Files);
+    IReadOnlyList<FileRow> Files)
+{
+    /// <summary>Whether the signed-in user may yank, unyank and delete this release (an owner or an admin).</summary>
+    public bool CanManage { get; init; }
+
+    /// <summary>Where the owner actions' confirmation pages are: this page's URL plus <c>yank</c>, <c>unyank</c> or <c>delete</c>.</summary>
+    public string ActionBase => $"/project/{Name}/{Uri.EscapeDataString(Version)}/";
+}
 
 /// <summary>A 404 page: what was not found, in one sentence.</summary>
 public sealed record NotFoundModel(string Message);

@@ -57,7 +57,8 @@ public static class WebEndpoints
             : new WebPage(ProjectPage.Create(model));
     }
 
-    private static async Task<IResult> ReleaseAsync(HttpContext context, string project, string version, ProjectPages pages, PageCache cache)
+    private static async Task<IResult> ReleaseAsync(
+        HttpContext context, string project, string version, ProjectPages pages, PageCache cache, Auth.ProjectPermissions permissions)
     {
         if (Canonical(context, project, version) is { } answer)
         {
@@ -82,7 +83,11 @@ public static class WebEndpoints
             return TypedResults.Redirect(context.Request.PathBase + url, permanent: true);
         }
 
-        return new WebPage(ReleasePage.Create(await pages.GetReleaseAsync(name, release, detail, BaseUrl(context.Request), context.RequestAborted)));
+        var model = await pages.GetReleaseAsync(name, release, detail, BaseUrl(context.Request), context.RequestAborted);
+        // The owner actions are forms, for a browser session (a client with Basic credentials uses the API).
+        var canManage = context.User.Identity?.AuthenticationType == Auth.ClutchSchemes.Session
+            && Auth.CallerPrincipal.From(context.User) is { } caller && await permissions.CanManageAsync(caller, name, context.RequestAborted);
+        return new WebPage(ReleasePage.Create(model with { CanManage = canManage }));
     }
 
     private static async Task<IResult> SearchAsync(HttpContext context, ProjectIndex index)
