@@ -44,7 +44,13 @@ public sealed class BrowserSession : IAsyncDisposable
     /// Clicks (a link or a submit button) and waits until the page it leads to has loaded, then as
     /// <see cref="VisitedAsync"/>. Returns the last answer to the main frame's navigation (after redirects).
     /// </summary>
-    public async Task<IResponse> ClickAsync(ILocator target)
+    public Task<IResponse> ClickAsync(ILocator target) => FollowAsync(() => target.ClickAsync(), target.ToString() ?? "a click");
+
+    /// <summary>
+    /// Does what leads to another page (a click, Enter in a form field) and waits until that page has
+    /// loaded, then as <see cref="VisitedAsync"/>. Returns the last answer to the main frame's navigation.
+    /// </summary>
+    public async Task<IResponse> FollowAsync(Func<Task> action, string what)
     {
         IResponse? last = null;
         var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,7 +67,7 @@ public sealed class BrowserSession : IAsyncDisposable
         Page.Load += OnLoad;
         try
         {
-            await target.ClickAsync();
+            await action();
             await loaded.Task.WaitAsync(TimeSpan.FromSeconds(15));
         }
         finally
@@ -71,7 +77,7 @@ public sealed class BrowserSession : IAsyncDisposable
         }
 
         await VisitedAsync();
-        return last ?? throw new InvalidOperationException($"clicking {target} loaded {Page.Url} without a navigation response");
+        return last ?? throw new InvalidOperationException($"{what} loaded {Page.Url} without a navigation response");
     }
 
     /// <summary>The page now shown ran no script; it is screenshotted.</summary>

@@ -1,3 +1,4 @@
+using Clutch.EndToEnd.Tests.Harness;
 using Microsoft.Playwright;
 
 namespace Clutch.Browser.Tests.Infrastructure;
@@ -43,9 +44,67 @@ public static class Chromium
             : $"Chromium not found at {ExecutablePath} (apt-get install chromium; scripts/test.sh installs it)";
 }
 
-/// <summary>A fact that drives Chromium: skipped, saying why, when the browser is missing and services are not required.</summary>
+/// <summary>
+/// A fact that drives Chromium: skipped, saying why, when the browser is missing and services are not
+/// required, or when a Python client it also needs (<see cref="Python"/>, <see cref="Tools"/>) is missing.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class BrowserFactAttribute : FactAttribute
 {
+    private string? python;
+    private string[] tools = [];
+
     public BrowserFactAttribute() => Skip = Chromium.SkipReason;
+
+    /// <summary>A pyenv interpreter the test runs pip with, e.g. "3.11".</summary>
+    public string? Python
+    {
+        get => python;
+        set
+        {
+            python = value;
+            if (value is not null && PythonInterpreters.Find(value) is null)
+            {
+                Skip ??= $"Python {value} not installed under {PythonInterpreters.PyenvRoot}/versions";
+            }
+        }
+    }
+
+    /// <summary>Executables the test needs besides the browser, e.g. <see cref="Twine.Executable"/>.</summary>
+    public string[] Tools
+    {
+        get => tools;
+        set
+        {
+            tools = value;
+            Skip ??= MissingTools(value);
+        }
+    }
+
+    /// <summary>Why a test needing these executables is skipped, or null when all are there.</summary>
+    internal static string? MissingTools(IEnumerable<string> tools)
+    {
+        var missing = tools.Where(t => PythonInterpreters.FindTool(t) is null).ToList();
+        return missing.Count > 0 ? $"missing tool(s): {string.Join(", ", missing)}" : null;
+    }
+}
+
+/// <summary>A theory that drives Chromium, skipped like <see cref="BrowserFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class BrowserTheoryAttribute : TheoryAttribute
+{
+    private string[] tools = [];
+
+    public BrowserTheoryAttribute() => Skip = Chromium.SkipReason;
+
+    /// <summary>Executables the test needs besides the browser, e.g. <see cref="Twine.Executable"/>.</summary>
+    public string[] Tools
+    {
+        get => tools;
+        set
+        {
+            tools = value;
+            Skip ??= BrowserFactAttribute.MissingTools(value);
+        }
+    }
 }

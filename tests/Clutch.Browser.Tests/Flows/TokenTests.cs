@@ -1,0 +1,49 @@
+using Clutch.Browser.Tests.Infrastructure;
+using Clutch.EndToEnd.Tests.Harness;
+using Microsoft.Playwright;
+
+namespace Clutch.Browser.Tests.Flows;
+
+/// <summary>An owner makes an upload token in the browser, CI uses it with twine, and the owner revokes it.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TokenTests(BrowserFixture browser, OwnerServer server) : IClassFixture<OwnerServer>
+{
+    [BrowserFact(Tools = [Twine.Executable], Skip = "waits for /account/login and /account/tokens on main")]
+    public async Task A_token_made_in_the_browser_uploads_with_twine_until_it_is_revoked()
+    {
+        await server.UploadAsOwnerAsync(await PackageFactory.WheelAsync("browser_token", "1.0"));
+        await using var session = await browser.NewSessionAsync(this);
+        var page = session.Page;
+        await server.SignInAsync(session, "/account/tokens");
+        await session.CheckPageAsync();
+
+        await page.Locator("input[name=description]").FillAsync("browser ci");
+        await page.Locator("input[name=project]").FillAsync("browser-token");
+        await page.Locator("input[name=expires_days]").FillAsync("30");
+        var created = await session.ClickAsync(page.GetByRole(AriaRole.Button, new() { Name = "Create token" }));
+        Assert.Equal(200, created.Status);
+        await session.CheckPageAsync();
+        var token = (await page.Locator("code#new-token").InnerTextAsync()).Trim();
+        Assert.StartsWith("pypi-", token, StringComparison.Ordinal);
+        var row = page.Locator("table.tokens tr", new() { HasText = "browser ci" });
+        Assert.Equal(1, await row.CountAsync());
+
+        var withToken = await PackageFactory.WheelAsync("browser_token", "1.1");
+        (await Twine.UploadAsync(server.UploadUrl, "__token__", token, [withToken])).AssertSuccess();
+        Assert.Contains(Path.GetFileName(withToken), await server.ListFilesAsync("browser-token"));
+
+        // Shown once: the tokens page seen again lists the token but never its secret.
+        await session.GotoAsync(server.BaseUrl + "/account/tokens");
+        Assert.Equal(0, await page.Locator("code#new-token").CountAsync());
+        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await session.ClickAsync(row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }));
+        await session.CheckPageAsync();
+
+        var afterRevoke = await PackageFactory.WheelAsync("browser_token", "1.2");
+        var refused = await Twine.UploadAsync(server.UploadUrl, "__token__", token, [afterRevoke]);
+        refused.AssertFailure();
+        Assert.Matches(@"\b(401|403)\b", refused.StdOut + refused.StdErr);
+        Assert.DoesNotContain(Path.GetFileName(afterRevoke), await server.ListFilesAsync("browser-token"));
+    }
+}
