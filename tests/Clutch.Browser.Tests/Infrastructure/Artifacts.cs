@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Clutch.Browser.Tests.Infrastructure;
@@ -25,12 +27,22 @@ public static partial class Artifacts
         return Directory.CreateDirectory(dir).FullName;
     }
 
-    /// <summary>A file-name-safe form of a test name or URL path ("/project/a/" → "project-a").</summary>
+    /// <summary>
+    /// A file-name-safe form of a test name or URL path ("/project/a/" → "project-a"); a long one is cut
+    /// and given a hash of the whole, so two long names never share a folder.
+    /// </summary>
     public static string Slug(string text)
     {
         var slug = Unsafe().Replace(text, "-").Trim('-');
-        return slug.Length == 0 ? "home" : slug.Length > 80 ? slug[..80] : slug;
+        if (slug.Length <= MaxSlug)
+        {
+            return slug.Length == 0 ? "home" : slug;
+        }
+
+        return slug[..(MaxSlug - 9)] + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
     }
+
+    private const int MaxSlug = 120;
 
     [GeneratedRegex("[^A-Za-z0-9._]+")]
     private static partial Regex Unsafe();
