@@ -55,4 +55,14 @@ public interface IAccountStore
     /// its owner. Returns the user's role afterwards (null when the project belongs to others).
     /// </summary>
     Task<ProjectRoleKind?> ClaimProjectAsync(ProjectName project, string userName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The key ring that protects browser sessions and antiforgery tokens (ASP.NET Core data
+    /// protection keys, one XML element each), kept here so every node sharing the store accepts
+    /// the cookies any of them issued.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListWebKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds one key ring element under its unique <paramref name="name"/> (an existing name is left as it is).</summary>
+    Task AddWebKeyAsync(string name, string xml, CancellationToken cancellationToken);
 }

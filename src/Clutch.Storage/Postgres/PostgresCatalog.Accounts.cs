@@ -119,6 +119,23 @@ public sealed partial class PostgresCatalog : IAccountStore, IDeletedFiles
     Task<bool> IDeletedFiles.ReleaseAsync(string filename, CancellationToken cancellationToken) =>
         WriteAccountsAsync("DELETE FROM deleted_files WHERE filename = $1", [filename], cancellationToken);
 
+    public Task<IReadOnlyList<string>> ListWebKeysAsync(CancellationToken cancellationToken) =>
+        ReadListAsync("SELECT xml FROM web_keys ORDER BY created, name COLLATE \"C\"", null, static r => r.GetString(0), cancellationToken);
+
+    // Not an account change: nothing remembered about credentials depends on it, so it is written
+    // without the change log entry and event of WriteAccountsAsync.
+    public async Task AddWebKeyAsync(string name, string xml, CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken);
+        await GuardAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("INSERT INTO web_keys (name, xml, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", connection);
+            Bind(command, [name, xml, DateTimeOffset.UtcNow.UtcTicks]);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        });
+    }
+
     internal void RaiseAccountsChanged() => AccountsChanged?.Invoke(this, EventArgs.Empty);
 
     /// <summary>One statement in an account write; true when it changed a row.</summary>

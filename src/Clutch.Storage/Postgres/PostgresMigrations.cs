@@ -94,6 +94,14 @@ internal static class PostgresMigrations
             );
             CREATE INDEX change_log_at ON change_log(at);
             """),
+        (2, """
+            -- The key ring of browser sessions and antiforgery tokens (see IAccountStore.ListWebKeysAsync).
+            CREATE TABLE web_keys (
+                name    text NOT NULL PRIMARY KEY,
+                xml     text NOT NULL,
+                created bigint NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -192,6 +192,30 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
     private static ProjectRole ReadRole(SqliteDataReader r) =>
         new(ProjectName.Normalize(r.GetString(0)), r.GetString(1), Enum.Parse<ProjectRoleKind>(r.GetString(2)));
 
+    public async Task<IReadOnlyList<string>> ListWebKeysAsync(CancellationToken cancellationToken) =>
+        await ReadAccountsAsync("SELECT xml FROM web_keys ORDER BY created, name", null, static r => r.GetString(0), cancellationToken);
+
+    // Not an account change: nothing remembered about credentials depends on it, so it is written
+    // without the change log entry and event of WriteAccountsAsync.
+    public async Task AddWebKeyAsync(string name, string xml, CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, "INSERT INTO web_keys (name, xml, created) VALUES ($name, $xml, $created) ON CONFLICT(name) DO NOTHING");
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$xml", xml);
+            command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.UtcTicks);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();

@@ -110,6 +110,14 @@ internal static class SqliteMigrations
                 expires INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        (6, """
+            -- The key ring of browser sessions and antiforgery tokens (see IAccountStore.ListWebKeysAsync).
+            CREATE TABLE web_keys (
+                name    TEXT NOT NULL PRIMARY KEY,
+                xml     TEXT NOT NULL,
+                created INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

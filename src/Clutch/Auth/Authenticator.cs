@@ -82,13 +82,21 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
             return new AuthResult(AuthOutcome.Authenticated, userToken);
         }
 
-        var client = context.Connection.RemoteIpAddress;
+        return await CheckPasswordAsync(user, secret, context.Connection.RemoteIpAddress, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// A password login from <paramref name="client"/>, throttled and counted like every other:
+    /// Basic credentials and the browser's sign-in form both come through here.
+    /// </summary>
+    public async Task<AuthResult> CheckPasswordAsync(string user, string password, System.Net.IPAddress? client, CancellationToken cancellationToken)
+    {
         if (throttle.IsThrottled(client, user, out var verdict))
         {
             return new AuthResult(AuthOutcome.Throttled, Throttle: verdict);
         }
 
-        var caller = await VerifyPasswordAsync(user, secret, context.RequestAborted);
+        var caller = await VerifyPasswordAsync(user, password, cancellationToken);
         if (caller is null)
         {
             throttle.RecordFailure(client, user);
@@ -97,6 +105,18 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
 
         throttle.RecordSuccess(client, user);
         return new AuthResult(AuthOutcome.Authenticated, caller);
+    }
+
+    /// <summary>
+    /// A short fingerprint of the password hash and admin flag <paramref name="user"/> has now (null
+    /// for an unknown user): a browser session carries the one it was issued with, so a changed
+    /// password, a removed user or a changed admin flag ends every session at its next request.
+    /// </summary>
+    public async Task<string?> CredentialStampAsync(string user, CancellationToken cancellationToken)
+    {
+        var account = await accounts.FindUserAsync(user, cancellationToken);
+        var material = account is not null ? account.PasswordHash + (account.IsAdmin ? "\nadmin" : "") : htpasswd.FindHash(user);
+        return material is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..16];
     }
 
     private async Task<Caller?> VerifyTokenAsync(string secret, string? user, CancellationToken cancellationToken)

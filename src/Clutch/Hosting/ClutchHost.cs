@@ -14,6 +14,7 @@ using Clutch.Storage;
 using Clutch.Tuning;
 using Clutch.Upload;
 using Clutch.Web;
+using Clutch.Web.Account;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -47,6 +48,10 @@ public static class ClutchHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // The session key ring is kept in the catalog unencrypted (see CatalogKeyRing): whoever can
+        // read the catalog can read every password hash too, so a key-encryption key kept beside it
+        // would add nothing. Data protection warns of that once per key; the warning is not news.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -83,6 +88,11 @@ public static class ClutchHost
         // Cached pages are answered before routing (after the credential check); routing is placed explicitly after it.
         app.UseMiddleware<PageFastPath>();
         app.UseRouting();
+        // After the fast path: a cached simple page needs no caller. (Explicit, so the framework does
+        // not add them at the front of the pipeline.)
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapSimple();
         app.MapLinks();
         app.MapFiles();
@@ -90,6 +100,8 @@ public static class ClutchHost
         app.MapHealth();
         app.MapHome();
         app.MapWeb();
+        app.MapAccount();
+        app.MapReleaseActions();
         app.MapUpload();
         app.MapManage();
         return app;

@@ -1,0 +1,33 @@
+using Clutch.Web.Slices;
+
+namespace Clutch.Web.Account;
+
+/// <summary>What every account and owner page shares: its headers, and the short message page.</summary>
+internal static class AccountPages
+{
+    /// <summary>
+    /// Like every page, an account page may run no script and not be framed. (Issuing its form
+    /// token marks it as never to be stored by a browser or proxy.)
+    /// </summary>
+    public static void NoStore(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = WebEndpoints.ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "same-origin";
+    }
+
+    /// <summary>An HTML page of one sentence with <paramref name="status"/>.</summary>
+    public static IResult Message(HttpContext context, int status, string title, string message)
+    {
+        NoStore(context);
+        return WithStatus(AccountMessage.Create(new MessagePageModel(title, message)), status);
+    }
+
+    /// <summary>A rendered page answered with <paramref name="status"/> (the slice sets the status itself).</summary>
+    public static IResult WithStatus(RazorSlices.RazorSlice slice, int status)
+    {
+        slice.StatusCode = status;
+        return slice;
+    }
+}
