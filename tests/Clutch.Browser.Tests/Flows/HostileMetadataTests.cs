@@ -90,7 +90,7 @@ public sealed class HostileMetadataTests(BrowserFixture browser, HostileServer s
     [InlineData("/projects/", 200, Skip = "waits for /projects/ on main")]
     [InlineData("/project/browser-hostile/1.0/", 200, Skip = "waits for the release page on main")]
     [InlineData("/help/", 200, Skip = "waits for /help/ on main")]
-    [InlineData("/account/login", 200, Skip = "waits for /account/login on main")]
+    [InlineData("/account/login", 200)]
     [InlineData("/project/browser-no-such/", 404, Skip = "waits for the HTML 404 page on main")]
     public async Task No_page_runs_the_script_in_the_metadata(string path, int status)
     {
@@ -103,7 +103,7 @@ public sealed class HostileMetadataTests(BrowserFixture browser, HostileServer s
         await session.CheckPageAsync();
     }
 
-    [BrowserFact(Tools = [Twine.Executable], Skip = "waits for /account/login and /account/tokens on main")]
+    [BrowserFact(Tools = [Twine.Executable])]
     public async Task Signed_in_as_the_user_named_with_a_script_no_page_runs_it()
     {
         await server.PublishedAsync();
@@ -112,7 +112,7 @@ public sealed class HostileMetadataTests(BrowserFixture browser, HostileServer s
         await server.SignInAsync(session, "/account/tokens");
 
         Assert.Contains(HostileServer.HostileUser, await session.Page.Locator("header nav.account").InnerTextAsync(), StringComparison.Ordinal);
-        foreach (var path in (string[])["/account/tokens", "/project/browser-hostile/", "/project/browser-hostile/1.0/", "/"])
+        foreach (var path in (string[])["/account/tokens", "/project/browser-hostile/", "/project/browser-hostile/1.0/yank", "/project/browser-hostile/1.0/delete", "/"])
         {
             await session.GotoAsync(server.BaseUrl + path);
             await InertAsync(session);
