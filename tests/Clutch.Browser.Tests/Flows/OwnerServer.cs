@@ -16,7 +16,15 @@ public class OwnerServer : ClutchServer, IAsyncLifetime
     }
 
     /// <param name="user">The owner's name (the hostile-metadata tests give one carrying script).</param>
-    protected OwnerServer(string user) => User = user;
+    protected OwnerServer(string user)
+        : this(user, [])
+    {
+    }
+
+    /// <param name="user">The owner's name.</param>
+    /// <param name="extraArguments">More <c>clutch serve</c> arguments, e.g. <c>--private</c>.</param>
+    protected OwnerServer(string user, IEnumerable<string> extraArguments)
+        : base(extraArguments) => User = user;
 
     public string User { get; }
 
@@ -38,6 +46,12 @@ public class OwnerServer : ClutchServer, IAsyncLifetime
     public async Task SignInAsync(BrowserSession session, string returnPath)
     {
         await session.GotoAsync($"{BaseUrl}/account/login?returnUrl={Uri.EscapeDataString(returnPath)}");
+        await SubmitLoginAsync(session, returnPath);
+    }
+
+    /// <summary>Fills and sends the login form shown now (checked like every page), and follows it to <paramref name="returnPath"/>.</summary>
+    public async Task SubmitLoginAsync(BrowserSession session, string returnPath)
+    {
         await session.CheckPageAsync();
         await session.Page.Locator("input[name=username]").FillAsync(User);
         await session.Page.Locator("input[name=password]").FillAsync(Password);
