@@ -22,7 +22,7 @@ public sealed class ProjectPageTests(ProjectPageServer server) : IClassFixture<P
         Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
         Assert.StartsWith("default-src 'none'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
         Assert.Contains("<title>e2e-webpage · Clutch</title>", html, StringComparison.Ordinal);
-        Assert.Contains("<span>1.1rc1</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/project/e2e-webpage/1.1rc1/\">1.1rc1</a>", html, StringComparison.Ordinal);
         Assert.Contains($"pip install --index-url {server.SimpleUrl} e2e-webpage", html, StringComparison.Ordinal);
 
         using var missing = await server.HttpClient.GetAsync(server.BaseUrl + "/project/e2e-no-such/");

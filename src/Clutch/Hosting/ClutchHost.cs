@@ -80,6 +80,7 @@ public static class ClutchHost
         services.AddSingleton<ReleaseMetadataReader>();
         services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton<CacheHeaders>();
+        services.AddWeb();
         services.AddSingleton(sp => new PageResponder(sp.GetRequiredService<CacheHeaders>().Pages));
 
         var app = builder.Build();

@@ -1,5 +1,4 @@
 using Clutch.Http;
-using Clutch.Json;
 using Clutch.Packaging;
 using Clutch.Pages;
 using Clutch.Reads;
@@ -9,8 +8,8 @@ namespace Clutch.Web;
 
 /// <summary>
 /// The pages for people (issue 18), rendered on the server with Razor Slices from the same project
-/// details the simple pages come from. Every page carries a Content-Security-Policy that allows no
-/// script at all.
+/// details the simple pages and the JSON API come from. Every page carries a
+/// Content-Security-Policy that allows no script at all.
 /// </summary>
 public static class WebEndpoints
 {
@@ -18,43 +17,108 @@ public static class WebEndpoints
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>The services the pages are built from.</summary>
+    public static IServiceCollection AddWeb(this IServiceCollection services)
+    {
+        services.AddSingleton<ReadmeCache>();
+        services.AddSingleton<ProjectPages>();
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder routes)
     {
+        routes.MapMethods(Stylesheet.Path, [HttpMethods.Get, HttpMethods.Head], Stylesheet.ServeAsync);
         routes.MapMethods("/project/{project}/", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
+        routes.MapMethods("/project/{project}/{version}/", [HttpMethods.Get, HttpMethods.Head], ReleaseAsync);
         return routes;
     }
 
-    private static async Task<IResult> ProjectAsync(HttpContext context, string project, PageCache cache, ReleaseMetadataCache metadata)
+    /// <summary>Headers every page carries: the no-script policy, and no caching by others (pages differ per signed-in user).</summary>
+    public static void SetPageHeaders(HttpContext context)
     {
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        switch (ProjectUrl.Classify(project))
+        context.Response.Headers.CacheControl = "private, no-cache";
+    }
+
+    /// <summary>The 404 page, with the layout.</summary>
+    public static IResult NotFound(HttpContext context, string message)
+    {
+        SetPageHeaders(context);
+        return TypedResults.RazorSlice<NotFoundPage, NotFoundModel>(new NotFoundModel(message), StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>This server's address as the client used it (scheme, Host header, base path), without a trailing slash.</summary>
+    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    private static async Task<IResult> ProjectAsync(HttpContext context, string project, ProjectPages pages)
+    {
+        if (Canonical(context, project, null) is { } answer)
         {
-            case ProjectUrlKind.NotAName:
-                return TypedResults.Text(ProjectUrl.NotAName(project) + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
-            case ProjectUrlKind.Redirect:
-                return TypedResults.Redirect("/project/" + ProjectName.Normalize(project).Value + "/", permanent: true);
+            return answer;
+        }
+
+        var model = await pages.GetProjectAsync(ProjectName.Normalize(project), BaseUrl(context.Request), context.RequestAborted);
+        if (model is null)
+        {
+            return NotFound(context, $"There is no project '{ProjectUrl.Show(project)}' in this index.");
+        }
+
+        SetPageHeaders(context);
+        return ProjectPage.Create(model);
+    }
+
+    private static async Task<IResult> ReleaseAsync(
+        HttpContext context, string project, string version, ProjectPages pages, PageCache cache, Auth.ProjectPermissions permissions)
+    {
+        if (Canonical(context, project, version) is { } answer)
+        {
+            return answer;
         }
 
         var name = ProjectName.Normalize(project);
         var detail = await cache.GetDetailAsync(name);
-        if (ProjectReleases.Latest(detail.Releases) is not { } latest)
+        // A '%' is an encoded '/' that routing left encoded: no release has it, and escaping it again would redirect in circles.
+        var wanted = version.Contains('%', StringComparison.Ordinal) ? null : PackageVersion.Parse(version);
+        var release = wanted is null ? null : detail.Releases.FirstOrDefault(r => r.Version == wanted);
+        if (release is null)
         {
-            return TypedResults.Text($"Project '{project}' is not in this index.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+            return NotFound(context, detail.Exists
+                ? $"Project '{name.Value}' has no version '{ProjectUrl.Show(version)}'."
+                : $"There is no project '{ProjectUrl.Show(project)}' in this index.");
         }
 
-        var core = await metadata.GetAsync(detail, latest, context.RequestAborted);
-        var request = context.Request;
-        var versions = detail.Releases
-            .OrderByDescending(r => r.Version)
-            .Select(r => new VersionRow(r.Version.Original, r.Version.IsPrerelease, r.Yanked, r.Yanked ? r.Files[0].YankedReason : null))
-            .ToList();
-        var model = new ProjectPageModel(
-            name.Value,
-            latest.Files[0].ProjectDisplayName ?? name.Value,
-            latest.Version.Original,
-            core?.Summary,
-            $"{request.Scheme}://{request.Host}{request.PathBase}/simple/",
-            versions);
-        return ProjectPage.Create(model);
+        var url = ProjectPages.ReleaseUrl(name, release);
+        if (!string.Equals(context.Request.Path.Value, Uri.UnescapeDataString(url), StringComparison.Ordinal))
+        {
+            return TypedResults.Redirect(context.Request.PathBase + url, permanent: true);
+        }
+
+        var model = await pages.GetReleaseAsync(name, release, detail, BaseUrl(context.Request), context.RequestAborted);
+        // The owner actions are forms, for a browser session (a client with Basic credentials uses the API).
+        var canManage = context.User.Identity?.AuthenticationType == Auth.ClutchSchemes.Session
+            && Auth.CallerPrincipal.From(context.User) is { } caller && await permissions.CanManageAsync(caller, name, context.RequestAborted);
+        SetPageHeaders(context);
+        return ReleasePage.Create(model with { CanManage = canManage });
+    }
+
+    /// <summary>
+    /// The one decision about the project segment of a page URL: 404 for what is not a project name,
+    /// 301 to the normalized name (and to the URL with its trailing slash); null to go on.
+    /// </summary>
+    private static IResult? Canonical(HttpContext context, string project, string? version)
+    {
+        switch (ProjectUrl.Classify(project))
+        {
+            case ProjectUrlKind.NotAName:
+                return NotFound(context, ProjectUrl.NotAName(project));
+            case ProjectUrlKind.Redirect when version is null || !version.Contains('%', StringComparison.Ordinal):
+                return TypedResults.Redirect(
+                    context.Request.PathBase + "/project/" + ProjectName.Normalize(project).Value + "/" + (version is null ? "" : Uri.EscapeDataString(version) + "/"),
+                    permanent: true);
+            case ProjectUrlKind.Canonical when !context.Request.Path.Value!.EndsWith('/'):
+                return TypedResults.Redirect(context.Request.PathBase + context.Request.Path.ToUriComponent() + "/", permanent: true);
+            default:
+                return null;
+        }
     }
 }

@@ -7,13 +7,21 @@ namespace Clutch.Server.Tests.Harness;
 /// <summary>Builds small but well-formed distributions on disk for in-process tests.</summary>
 public static class TestDistributions
 {
-    public static string Metadata(string name, string version, string? requiresPython = null, string summary = "A test package") =>
+    /// <summary>
+    /// METADATA text; <paramref name="headers"/> are more header lines (each ending in a newline),
+    /// <paramref name="description"/> the body.
+    /// </summary>
+    public static string Metadata(
+        string name, string version, string? requiresPython = null, string summary = "A test package", string headers = "", string description = "Long description.\n") =>
         $"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
         + (requiresPython is null ? "" : $"Requires-Python: {requiresPython}\n")
-        + "\nLong description.\n";
+        + headers
+        + "\n" + description;
 
     /// <summary>Writes <c>{name}-{version}-py3-none-any.whl</c> into <paramref name="dir"/> and returns its path.</summary>
-    public static string Wheel(string dir, string name, string version, string? requiresPython = null, string? filename = null, string summary = "A test package")
+    public static string Wheel(
+        string dir, string name, string version, string? requiresPython = null, string? filename = null, string summary = "A test package",
+        string headers = "", string description = "Long description.\n")
     {
         var distName = name.Replace('-', '_');
         var path = Path.Combine(dir, filename ?? $"{distName}-{version}-py3-none-any.whl");
@@ -22,7 +30,7 @@ public static class TestDistributions
         using (var zip = ZipFile.Open(tmp, ZipArchiveMode.Create))
         {
             Add(zip, $"{distName}/__init__.py", $"VERSION = '{version}'\n");
-            Add(zip, $"{distName}-{version}.dist-info/METADATA", Metadata(name, version, requiresPython, summary));
+            Add(zip, $"{distName}-{version}.dist-info/METADATA", Metadata(name, version, requiresPython, summary, headers, description));
             Add(zip, $"{distName}-{version}.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
             Add(zip, $"{distName}-{version}.dist-info/RECORD", "");
         }

@@ -35,11 +35,41 @@ public sealed class ProjectPageTests : IAsyncLifetime
         Assert.DoesNotContain("script-src", policy, StringComparison.Ordinal);
         Assert.Contains("<span class=\"version\">1.10</span>", html, StringComparison.Ordinal); // the latest release, not the pre-release
         var list = html[html.IndexOf("<ul class=\"versions\">", StringComparison.Ordinal)..];
-        var order = new[] { ">2.0rc1<", ">1.10<", ">1.9<", ">1.0<" }.Select(v => list.IndexOf(v, StringComparison.Ordinal)).ToArray();
+        var order = new[] { "2.0rc1", "1.10", "1.9", "1.0" }
+            .Select(v => list.IndexOf($"<a href=\"/project/web-demo/{v}/\">{v}</a>", StringComparison.Ordinal)).ToArray();
         Assert.All(order, i => Assert.True(i > 0, html));
         Assert.Equal(order.Order(), order);
         Assert.Contains("pre-release", html, StringComparison.Ordinal);
-        Assert.Contains("pip install --index-url http://", html, StringComparison.Ordinal);
+        Assert.Contains($"pip install --index-url {_server.BaseAddress}simple/ web-demo", html, StringComparison.Ordinal);
+        Assert.Contains($"uv pip install --index-url {_server.BaseAddress}simple/ web-demo", html, StringComparison.Ordinal);
+        Assert.Contains($"poetry source add --priority=supplemental clutch {_server.BaseAddress}simple/\npoetry add --source clutch web-demo", html, StringComparison.Ordinal);
+        Assert.Contains($"easy_install -f {_server.BaseAddress}links/web-demo/ web-demo", html, StringComparison.Ordinal);
+        Assert.Equal(2, html.Split("<h1").Length); // one h1
+    }
+
+    [Fact]
+    public async Task Owners_and_maintainers_are_listed_by_name()
+    {
+        var accounts = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Clutch.Storage.Accounts.IAccountStore>(_server.Services);
+        await _server.AddUserAsync("bob<i>");
+        await accounts.GrantAsync(Clutch.Packaging.ProjectName.Normalize("web-demo"), "bob<i>", Clutch.Storage.Accounts.ProjectRoleKind.Maintainer, CancellationToken.None);
+
+        var html = await _server.Client.GetStringAsync("/project/web-demo/");
+
+        Assert.Contains("<dt>Owners</dt>\n        <dd>alice</dd>", html, StringComparison.Ordinal); // the first uploader owns the project
+        Assert.Contains("<dt>Maintainers</dt>\n        <dd>bob&lt;i&gt;</dd>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Head_answers_like_get_without_a_body()
+    {
+        using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/project/web-demo/"));
+        using var headMissing = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/project/no-such/"));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("text/html", head.Content.Headers.ContentType!.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, headMissing.StatusCode);
     }
 
     [Fact]
@@ -49,8 +79,22 @@ public sealed class ProjectPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
         Assert.Equal("/project/web-demo/", redirect.Headers.Location!.OriginalString);
 
+        using var noSlash = await _server.Client.GetAsync("/project/web-demo");
+        Assert.Equal(HttpStatusCode.MovedPermanently, noSlash.StatusCode);
+        Assert.Equal("/project/web-demo/", noSlash.Headers.Location!.OriginalString);
+
         using var missing = await _server.Client.GetAsync("/project/no-such-project/");
+        var page = await missing.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("text/html", missing.Content.Headers.ContentType!.MediaType); // a page with the layout, not plain text
+        Assert.Contains("<h1>Not found</h1>", page, StringComparison.Ordinal);
+        Assert.Contains("There is no project &#x27;no-such-project&#x27; in this index.", page, StringComparison.Ordinal);
+        Assert.Contains("<nav class=\"account\"", page, StringComparison.Ordinal);
+        Assert.StartsWith("default-src 'none'", string.Join(";", missing.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+
+        using var notAName = await _server.Client.GetAsync("/project/-x-/");
+        Assert.Equal(HttpStatusCode.NotFound, notAName.StatusCode);
+        Assert.Contains("not a valid project name", await notAName.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,9 +117,10 @@ public sealed class ProjectPageTests : IAsyncLifetime
 
         var html = "";
         Assert.True(
-            await _server.WaitForPageAsync("/project/web-demo/", page => (html = page).Contains("<del>1.9</del>", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
+            await _server.WaitForPageAsync("/project/web-demo/", page => (html = page).Contains("<del><a href=\"/project/web-demo/1.9/\">1.9</a></del>", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
             html);
-        Assert.Contains("<del>1.9</del> <span class=\"yanked\">yanked: broken &lt;b&gt;build&lt;/b&gt;</span>", html, StringComparison.Ordinal);
-        Assert.Contains("<span>1.10</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<del><a href=\"/project/web-demo/1.9/\">1.9</a></del> <span class=\"yanked\">yanked: broken &lt;b&gt;build&lt;/b&gt;</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/project/web-demo/1.10/\">1.10</a>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<del><a href=\"/project/web-demo/1.10/\">", html, StringComparison.Ordinal);
     }
 }

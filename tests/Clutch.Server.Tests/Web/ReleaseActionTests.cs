@@ -70,6 +70,30 @@ public sealed class ReleaseActionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_release_page_offers_the_actions_to_its_owner_only()
+    {
+        using var anonymous = new BrowserClient(_server);
+        Assert.DoesNotContain("class=\"manage\"", await (await anonymous.GetAsync("/project/web-demo/2.0/")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var bob = new BrowserClient(_server);
+        using (await bob.SignInAsync("bob"))
+        {
+        }
+
+        Assert.DoesNotContain("class=\"manage\"", await (await bob.GetAsync("/project/web-demo/2.0/")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var alice = new BrowserClient(_server);
+        using (await alice.SignInAsync("alice"))
+        {
+        }
+
+        var html = await (await alice.GetAsync("/project/web-demo/2.0/")).Content.ReadAsStringAsync();
+        Assert.Contains("<a href=\"/project/web-demo/2.0/yank\">Yank…</a>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/project/web-demo/2.0/delete\">Delete…</a>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("unyank", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Someone_who_is_not_an_owner_gets_403_and_nothing_changes()
     {
         using var browser = new BrowserClient(_server);
