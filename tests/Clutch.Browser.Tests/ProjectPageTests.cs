@@ -28,7 +28,7 @@ public sealed class ProjectPageTests(BrowserFixture browser, ProjectPageServer s
 
         await session.GotoAsync(server.BaseUrl + "/project/browser-plain/");
 
-        Assert.Equal("browser-plain · Clutch", await session.Page.TitleAsync());
+        Assert.Equal("browser_plain · Clutch", await session.Page.TitleAsync()); // the name as its metadata spells it
         await session.CheckPageAsync();
     }
 
