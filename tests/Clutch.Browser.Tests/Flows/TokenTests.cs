@@ -11,7 +11,7 @@ public sealed class TokenTests(BrowserFixture browser, OwnerServer server) : ICl
     [BrowserFact(Tools = [Twine.Executable])]
     public async Task A_token_made_in_the_browser_uploads_with_twine_until_it_is_revoked()
     {
-        await server.UploadAsOwnerAsync(await PackageFactory.WheelAsync("browser_token", "1.0"));
+        await server.UploadAsOwnerAsync(new MetadataWheel("browser_token", "1.0").WriteTo(server.ScratchDir));
         await using var session = await browser.NewSessionAsync(this);
         var page = session.Page;
         await server.SignInAsync(session, "/account/tokens");
@@ -27,7 +27,7 @@ public sealed class TokenTests(BrowserFixture browser, OwnerServer server) : ICl
         var row = page.Locator("table.tokens tr", new() { HasText = "browser ci" });
         Assert.Equal(1, await row.CountAsync());
 
-        var withToken = await PackageFactory.WheelAsync("browser_token", "1.1");
+        var withToken = new MetadataWheel("browser_token", "1.1").WriteTo(server.ScratchDir);
         (await Twine.UploadAsync(server.UploadUrl, "__token__", token, [withToken])).AssertSuccess();
         Assert.Contains(Path.GetFileName(withToken), await server.ListFilesAsync("browser-token"));
 
@@ -38,7 +38,7 @@ public sealed class TokenTests(BrowserFixture browser, OwnerServer server) : ICl
 
         await session.ClickAsync(row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }));
 
-        var afterRevoke = await PackageFactory.WheelAsync("browser_token", "1.2");
+        var afterRevoke = new MetadataWheel("browser_token", "1.2").WriteTo(server.ScratchDir);
         var refused = await Twine.UploadAsync(server.UploadUrl, "__token__", token, [afterRevoke]);
         refused.AssertFailure();
         Assert.Matches(@"\b(401|403)\b", refused.StdOut + refused.StdErr);

@@ -14,8 +14,8 @@ public sealed class YankTests(BrowserFixture browser, OwnerServer server) : ICla
     public async Task Yanking_on_the_release_page_makes_pip_skip_that_version()
     {
         await server.UploadAsOwnerAsync(
-            await PackageFactory.WheelAsync("browser_yank", "1.0"),
-            await PackageFactory.WheelAsync("browser_yank", "1.1"));
+            new MetadataWheel("browser_yank", "1.0").WriteTo(server.ScratchDir),
+            new MetadataWheel("browser_yank", "1.1").WriteTo(server.ScratchDir));
         await using var session = await browser.NewSessionAsync(this);
         var page = session.Page;
         await server.SignInAsync(session, "/project/browser-yank/1.1/");
