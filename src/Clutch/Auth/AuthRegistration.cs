@@ -18,6 +18,10 @@ public static class AuthRegistration
             sp.GetRequiredService<FailureThrottle>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ProjectPermissions>();
 
+        // Before anything adds data protection: its own hosted service reads the key ring at start
+        // and would make a key on an empty ring, on every node at once.
+        services.AddHostedService<WebKeyRingStartup>();
+
         // One set of schemes for clients and browsers: a request with an Authorization header is a
         // client (Basic: password or token); any other is a browser, whose session is a cookie.
         services.AddAuthentication(ClutchSchemes.Default)

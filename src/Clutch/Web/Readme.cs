@@ -14,7 +14,7 @@ public sealed record Readme(HtmlString? Html, string? Text, long? CutFromBytes);
 /// <summary>
 /// Renders a description (core metadata's body) for a page: Markdown through Markdig with raw HTML
 /// shown as text and links or images other than http(s), mailto or relative made plain text;
-/// reStructuredText and plain text preformatted. Descriptions past <see cref="MaxChars"/> are cut
+/// reStructuredText and plain text preformatted; headings nested under the page's own. Descriptions past <see cref="MaxChars"/> are cut
 /// (a 10 MB description would cost the page its speed and the reader their browser).
 /// </summary>
 public static class ReadmeRenderer
@@ -55,6 +55,7 @@ public static class ReadmeRenderer
 
         var document = Markdown.Parse(description, Pipeline);
         MakeUnsafeLinksText(document);
+        NestHeadings(document);
         return new Readme(new HtmlString(document.ToHtml(Pipeline)), null, cutFrom);
     }
 
@@ -83,6 +84,18 @@ public static class ReadmeRenderer
             {
                 link.ReplaceBy(new LiteralInline(link.Url), copyChildren: false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The README sits under the page's "Description" heading (an h2): its headings go two levels
+    /// down, so the page keeps one h1 and an outline that reads in order.
+    /// </summary>
+    private static void NestHeadings(MarkdownDocument document)
+    {
+        foreach (var heading in document.Descendants<HeadingBlock>())
+        {
+            heading.Level = Math.Min(6, heading.Level + 2);
         }
     }
 

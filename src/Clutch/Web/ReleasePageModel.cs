@@ -15,9 +15,9 @@ public sealed record FileRow(
     };
 
     /// <summary>The upload time in UTC, to the minute (the full time is in the element's datetime attribute).</summary>
-    public string UploadTimeText => UploadTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+    public string UploadTimeText => Times.Text(UploadTime);
 
-    public string UploadTimeIso => UploadTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    public string UploadTimeIso => Times.Iso(UploadTime);
 }
 
 /// <summary>The release page: <c>/project/{name}/{version}/</c>.</summary>

@@ -1,7 +1,7 @@
 using Clutch.Http;
 using Clutch.Packaging;
 using Clutch.Pages;
-using Clutch.Reads;
+using Clutch.Web.Search;
 using Clutch.Web.Slices;
 
 namespace Clutch.Web;
@@ -9,7 +9,7 @@ namespace Clutch.Web;
 /// <summary>
 /// The pages for people (issue 18), rendered on the server with Razor Slices from the same project
 /// details the simple pages and the JSON API come from. Every page carries a
-/// Content-Security-Policy that allows no script at all.
+/// Content-Security-Policy that allows no script at all (see <see cref="WebPage"/>).
 /// </summary>
 public static class WebEndpoints
 {
@@ -22,30 +22,24 @@ public static class WebEndpoints
     {
         services.AddSingleton<ReadmeCache>();
         services.AddSingleton<ProjectPages>();
+        services.AddSingleton<ProjectIndex>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods(Stylesheet.Path, [HttpMethods.Get, HttpMethods.Head], Stylesheet.ServeAsync);
-        routes.MapMethods("/project/{project}/", [HttpMethods.Get, HttpMethods.Head], ProjectAsync);
-        routes.MapMethods("/project/{project}/{version}/", [HttpMethods.Get, HttpMethods.Head], ReleaseAsync);
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        routes.MapMethods(Stylesheet.Path, read, Stylesheet.ServeAsync);
+        routes.MapMethods("/project/{project}/", read, ProjectAsync);
+        routes.MapMethods("/project/{project}/{version}/", read, ReleaseAsync);
+        routes.MapMethods("/search/", read, SearchAsync);
+        routes.MapMethods("/projects/", read, ProjectsAsync);
+        routes.MapMethods("/help/", read, (HttpContext context) => new WebPage(HelpPage.Create(new HelpPageModel(BaseUrl(context.Request)))));
         return routes;
     }
 
-    /// <summary>Headers every page carries: the no-script policy, and no caching by others (pages differ per signed-in user).</summary>
-    public static void SetPageHeaders(HttpContext context)
-    {
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        context.Response.Headers.CacheControl = "private, no-cache";
-    }
-
     /// <summary>The 404 page, with the layout.</summary>
-    public static IResult NotFound(HttpContext context, string message)
-    {
-        SetPageHeaders(context);
-        return TypedResults.RazorSlice<NotFoundPage, NotFoundModel>(new NotFoundModel(message), StatusCodes.Status404NotFound);
-    }
+    public static IResult NotFound(string message) => new WebPage(NotFoundPage.Create(new NotFoundModel(message)), StatusCodes.Status404NotFound);
 
     /// <summary>This server's address as the client used it (scheme, Host header, base path), without a trailing slash.</summary>
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
@@ -58,13 +52,9 @@ public static class WebEndpoints
         }
 
         var model = await pages.GetProjectAsync(ProjectName.Normalize(project), BaseUrl(context.Request), context.RequestAborted);
-        if (model is null)
-        {
-            return NotFound(context, $"There is no project '{ProjectUrl.Show(project)}' in this index.");
-        }
-
-        SetPageHeaders(context);
-        return ProjectPage.Create(model);
+        return model is null
+            ? NotFound($"There is no project '{ProjectUrl.Show(project)}' in this index.")
+            : new WebPage(ProjectPage.Create(model));
     }
 
     private static async Task<IResult> ReleaseAsync(
@@ -82,7 +72,7 @@ public static class WebEndpoints
         var release = wanted is null ? null : detail.Releases.FirstOrDefault(r => r.Version == wanted);
         if (release is null)
         {
-            return NotFound(context, detail.Exists
+            return NotFound(detail.Exists
                 ? $"Project '{name.Value}' has no version '{ProjectUrl.Show(version)}'."
                 : $"There is no project '{ProjectUrl.Show(project)}' in this index.");
         }
@@ -97,8 +87,27 @@ public static class WebEndpoints
         // The owner actions are forms, for a browser session (a client with Basic credentials uses the API).
         var canManage = context.User.Identity?.AuthenticationType == Auth.ClutchSchemes.Session
             && Auth.CallerPrincipal.From(context.User) is { } caller && await permissions.CanManageAsync(caller, name, context.RequestAborted);
-        SetPageHeaders(context);
-        return ReleasePage.Create(model with { CanManage = canManage });
+        return new WebPage(ReleasePage.Create(model with { CanManage = canManage }));
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext context, ProjectIndex index)
+    {
+        var query = context.Request.Query["q"].ToString();
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return new WebPage(SearchPage.Create(new SearchPageModel(null, null)));
+        }
+
+        var found = ProjectSearch.Find(await index.GetAsync(context.RequestAborted), query);
+        var pager = Pager.For(Pager.Parse(context.Request.Query["page"]), found.Count, page => $"/search/?q={Uri.EscapeDataString(query)}&page={page}");
+        return new WebPage(SearchPage.Create(new SearchPageModel(query, new ProjectListModel(pager.Slice(found), pager))));
+    }
+
+    private static async Task<IResult> ProjectsAsync(HttpContext context, ProjectIndex index)
+    {
+        var projects = (await index.GetAsync(context.RequestAborted)).Projects;
+        var pager = Pager.For(Pager.Parse(context.Request.Query["page"]), projects.Count, page => $"/projects/?page={page}");
+        return new WebPage(ProjectsPage.Create(new ProjectListModel(pager.Slice(projects), pager)));
     }
 
     /// <summary>
@@ -107,16 +116,17 @@ public static class WebEndpoints
     /// </summary>
     private static IResult? Canonical(HttpContext context, string project, string? version)
     {
+        var request = context.Request;
         switch (ProjectUrl.Classify(project))
         {
             case ProjectUrlKind.NotAName:
-                return NotFound(context, ProjectUrl.NotAName(project));
+                return NotFound(ProjectUrl.NotAName(project));
             case ProjectUrlKind.Redirect when version is null || !version.Contains('%', StringComparison.Ordinal):
                 return TypedResults.Redirect(
-                    context.Request.PathBase + "/project/" + ProjectName.Normalize(project).Value + "/" + (version is null ? "" : Uri.EscapeDataString(version) + "/"),
+                    request.PathBase + "/project/" + ProjectName.Normalize(project).Value + "/" + (version is null ? "" : Uri.EscapeDataString(version) + "/"),
                     permanent: true);
-            case ProjectUrlKind.Canonical when !context.Request.Path.Value!.EndsWith('/'):
-                return TypedResults.Redirect(context.Request.PathBase + context.Request.Path.ToUriComponent() + "/", permanent: true);
+            case ProjectUrlKind.Canonical when !request.Path.Value!.EndsWith('/'):
+                return TypedResults.Redirect(request.PathBase + request.Path.ToUriComponent() + "/", permanent: true);
             default:
                 return null;
         }

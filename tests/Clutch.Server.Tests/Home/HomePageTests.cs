@@ -35,13 +35,18 @@ public sealed class HomePageTests(SeededServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public void Every_part_of_the_address_is_html_escaped()
+    public async Task Home_page_has_a_search_box_the_counts_and_the_latest_uploads_linking_release_pages()
     {
-        // Kestrel refuses such a Host header itself (400); the page escapes whatever address it is given.
-        var html = System.Text.Encoding.UTF8.GetString(Clutch.Home.HomePageWriter.Write("http://evil\"><script>&'x"));
+        var html = await _client.GetStringAsync("/");
 
-        Assert.DoesNotContain("<script>", html);
-        Assert.DoesNotContain("evil\"", html);
-        Assert.Contains("http://evil&quot;&gt;&lt;script&gt;&amp;&#39;x/simple/", html);
+        Assert.Contains($"<code id=\"index-url\">{BaseUrl}/simple/</code>", html);
+        Assert.Contains("<form action=\"/search/\" method=\"get\" role=\"search\" class=\"search-big\" aria-label=\"Search this index\">", html);
+        // alpha (two wheels and an sdist), beta-pkg (an sdist), gamma (developer links only).
+        Assert.Contains("<li><strong>3</strong> projects</li>", html);
+        Assert.Contains("<li><strong>4</strong> files</li>", html);
+        var latest = html[html.IndexOf("<ul class=\"latest\">", StringComparison.Ordinal)..];
+        Assert.Contains("<a href=\"/project/alpha/", latest);
+        Assert.Contains("<a href=\"/project/beta-pkg/0.1/\">Beta_Pkg 0.1</a>", latest);
+        Assert.DoesNotContain("/project/gamma/", latest);
     }
 }

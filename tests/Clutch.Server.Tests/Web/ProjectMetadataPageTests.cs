@@ -74,7 +74,8 @@ public sealed class ProjectMetadataPageTests : IAsyncLifetime
     {
         var html = await PageAsync("/project/meta-demo/");
 
-        Assert.Contains("<h1>Hostile readme</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("<h3>Hostile readme</h3>", html, StringComparison.Ordinal); // under the page's h2: one h1 per page
+        Assert.Equal(2, html.Split("<h1").Length);
         Assert.Contains("<strong>bold</strong>", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"https://example.org/docs\">a good link</a>", html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"docs/more.md\">a relative one</a>", html, StringComparison.Ordinal);

@@ -6,13 +6,12 @@ namespace Clutch.Web.Account;
 internal static class AccountPages
 {
     /// <summary>
-    /// Like every page, an account page may run no script and not be framed. (Issuing its form
-    /// token marks it as never to be stored by a browser or proxy.)
+    /// An account page is not read as anything but HTML and sends no address elsewhere. (Issuing
+    /// its form token marks it as never to be stored; <see cref="WebPage"/> adds the policy.)
     /// </summary>
     public static void NoStore(HttpContext context)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = WebEndpoints.ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
     }
@@ -24,10 +23,6 @@ internal static class AccountPages
         return WithStatus(AccountMessage.Create(new MessagePageModel(title, message)), status);
     }
 
-    /// <summary>A rendered page answered with <paramref name="status"/> (the slice sets the status itself).</summary>
-    public static IResult WithStatus(RazorSlices.RazorSlice slice, int status)
-    {
-        slice.StatusCode = status;
-        return slice;
-    }
+    /// <summary>A rendered page answered with <paramref name="status"/>.</summary>
+    public static IResult WithStatus(RazorSlices.RazorSlice slice, int status) => new WebPage(slice, status);
 }

@@ -38,7 +38,7 @@ public static class ReleaseActionEndpoints
         }
 
         AccountPages.NoStore(context);
-        return AccountConfirm.Create(Model(context, selection!, version, action, null));
+        return AccountPages.WithStatus(AccountConfirm.Create(Model(context, selection!, version, action, null)), StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> ApplyAsync(
