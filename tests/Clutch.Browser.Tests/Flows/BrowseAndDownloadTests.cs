@@ -20,7 +20,7 @@ public sealed class BrowseServer : ClutchServer
 [Collection(BrowserCollection.Name)]
 public sealed partial class BrowseAndDownloadTests(BrowserFixture browser, BrowseServer server) : IClassFixture<BrowseServer>
 {
-    [BrowserFact(Skip = "waits for /search/ and the release page on main")]
+    [BrowserFact]
     public async Task Search_then_project_then_release_then_download_gives_the_bytes_whose_sha256_the_page_shows()
     {
         await using var session = await browser.NewSessionAsync(this);
