@@ -27,7 +27,12 @@ public sealed class Migrator(StorageSession source, StorageSession target)
 
     public async Task<MigrationReport> RunAsync(IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     {
-        var files = await source.Catalog.GetAllFilesAsync(cancellationToken);
+        // A file row does not carry its project's display name (the project row does): set it, so the
+        // target lists "Beta_Pkg" as the source did, not only the normalized "beta-pkg".
+        var displayNames = (await source.Catalog.ListProjectsAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.DisplayName);
+        var files = (await source.Catalog.GetAllFilesAsync(cancellationToken))
+            .Select(f => f.ProjectDisplayName is null && displayNames.TryGetValue(f.Project, out var display) ? f with { ProjectDisplayName = display } : f)
+            .ToList();
         var there = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var f in await target.Catalog.GetAllFilesAsync(cancellationToken))
         {

@@ -36,8 +36,8 @@ public sealed record ReleasePageModel(
     /// <summary>Whether the signed-in user may yank, unyank and delete this release (an owner or an admin).</summary>
     public bool CanManage { get; init; }
 
-    /// <summary>Where the owner actions' confirmation pages are: this page's URL plus <c>yank</c>, <c>unyank</c> or <c>delete</c>.</summary>
-    public string ActionBase => $"/project/{Name}/{Uri.EscapeDataString(Version)}/";
+    /// <summary>This page's URL; the owner actions' confirmation pages are under it (<c>yank</c>, <c>unyank</c>, <c>delete</c>).</summary>
+    public string ActionBase { get; init; } = "";
 }
 
 /// <summary>A 404 page: what was not found, in one sentence.</summary>

@@ -87,7 +87,7 @@ public static class WebEndpoints
         // The owner actions are forms, for a browser session (a client with Basic credentials uses the API).
         var canManage = context.User.Identity?.AuthenticationType == Auth.ClutchSchemes.Session
             && Auth.CallerPrincipal.From(context.User) is { } caller && await permissions.CanManageAsync(caller, name, context.RequestAborted);
-        return new WebPage(ReleasePage.Create(model with { CanManage = canManage }));
+        return new WebPage(ReleasePage.Create(model with { CanManage = canManage, ActionBase = url }));
     }
 
     private static async Task<IResult> SearchAsync(HttpContext context, ProjectIndex index)

@@ -123,4 +123,13 @@ public sealed class ProjectPageTests : IAsyncLifetime
         Assert.Contains("<a href=\"/project/web-demo/1.10/\">1.10</a>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<del><a href=\"/project/web-demo/1.10/\">", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_page_shows_the_name_as_the_project_spells_it_on_every_store()
+    {
+        // On PostgreSQL + S3 the folder is carried over by clutch migrate, which must keep the spelling.
+        await using var server = await InProcessServer.StartAsync(root => TestDistributions.Wheel(root, "Beta_Pkg", "1.0"));
+        var html = await server.Client.GetStringAsync("/project/beta-pkg/");
+        Assert.Contains("<title>Beta_Pkg · Clutch</title>", html, StringComparison.Ordinal);
+    }
 }
