@@ -2,8 +2,8 @@
 # Runs every Clutch test on a fresh Debian machine: installs what is missing, starts the real
 # services later issues need, builds the solution once and the native executable (scripts/publish.sh),
 # runs each test project (the end-to-end one twice: against the JIT build and against the native
-# one; the server one twice: on the folder and SQLite, and on PostgreSQL and S3), and ends with one
-# line: "N passed, N failed, N skipped".
+# one; the server one twice: on the folder and SQLite, and on PostgreSQL and S3; the browser one once,
+# in Debian's Chromium against the native build), and ends with one line: "N passed, N failed, N skipped".
 #
 #   bash scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pip]
 #
@@ -13,6 +13,8 @@
 #                          CLUTCH_TEST_S3); the tests that need a service not started are skipped,
 #                          saying why, and fail instead while every service is started (the default)
 #   CLUTCH_TEST_TIMEOUT    seconds one test project may run (default 840)
+#   CLUTCH_TEST_ARTIFACTS  where the browser tests' screenshots go, one folder per test (default
+#                          .artifacts/test/browser; kept after the run)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -26,7 +28,7 @@ die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
 # installs them. (scripts/publish.sh installs what links the native build itself.)
 CLUTCH_TEST_SERVICES=${CLUTCH_TEST_SERVICES-postgres s3}
 APT_PACKAGES=(twine python3-build python3-wheel python3-setuptools python3-hatchling python3-poetry
-  python3-virtualenv git)
+  python3-virtualenv git chromium)
 [[ " $CLUTCH_TEST_SERVICES " == *" postgres "* || " $CLUTCH_TEST_SERVICES " == *" pg "* ]] && APT_PACKAGES+=(postgresql)
 
 install_missing() {
@@ -172,7 +174,8 @@ if ! dotnet build "$ROOT/Clutch.slnx" -c Release -nologo -v quiet -clp:"NoSummar
   exit 1
 fi
 
-# The distributed program is the native build: the end-to-end tests run a second time against it.
+# The distributed program is the native build: the end-to-end tests run a second time against it,
+# the browser tests only against it.
 NATIVE=""
 # wanted NAME: whether CLUTCH_TEST_PROJECTS (if set) selects the test project NAME.
 wanted() {
@@ -182,7 +185,7 @@ wanted() {
   return 1
 }
 
-if wanted Clutch.EndToEnd.Tests; then
+if wanted Clutch.EndToEnd.Tests || wanted Clutch.Browser.Tests; then
   log "publishing the native build"
   if ! NATIVE=$(scripts/publish.sh "$WORK/native"); then
     log "native build failed"
@@ -237,10 +240,20 @@ run_project() {
   fi
 }
 
+# Screenshots of every page the browser tests visit: outside $WORK, so they outlive the run.
+export CLUTCH_TEST_ARTIFACTS=${CLUTCH_TEST_ARTIFACTS:-$ROOT/.artifacts/test/browser}
+
 EXTRA_ARGS=("$@")
 for project in "${PROJECTS[@]}"; do
   name=$(basename "$project" .csproj)
   wanted "$name" || continue
+  # The browser suite runs once, against what ships (the native build's templates are compiled ahead of time).
+  if [[ $name == Clutch.Browser.Tests ]]; then
+    mkdir -p "$CLUTCH_TEST_ARTIFACTS"
+    run_project "$project" "$name" "CLUTCH_EXE=$NATIVE"
+    log "browser screenshots in $CLUTCH_TEST_ARTIFACTS"
+    continue
+  fi
   run_project "$project" "$name"
   if [[ $name == *EndToEnd* && -n $NATIVE ]]; then
     run_project "$project" "$name.native" "CLUTCH_EXE=$NATIVE"
