@@ -135,6 +135,23 @@ public sealed class ReleaseActionTests : IAsyncLifetime
         Assert.Contains("Web_Demo-2.0-py3-none-any.whl", await SimplePageAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_api_never_takes_the_browsers_session_so_a_forged_cross_site_request_cannot_use_it()
+    {
+        using var browser = new BrowserClient(_server);
+        using (await browser.SignInAsync("alice"))
+        {
+        }
+
+        using var yank = await browser.Http.PostAsync("/api/projects/web-demo/releases/2.0/yank", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, yank.StatusCode);
+        using var upload = await browser.Http.PostAsync("/legacy/", Form(WheelBytes("web-demo", "3.0"), "Web_Demo-3.0-py3-none-any.whl", "web-demo", "3.0"));
+        Assert.Equal(HttpStatusCode.Unauthorized, upload.StatusCode);
+        var simple = await SimplePageAsync();
+        Assert.DoesNotContain("data-yanked", simple, StringComparison.Ordinal);
+        Assert.DoesNotContain("Web_Demo-3.0-py3-none-any.whl", simple, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/project/web-demo/9.9/yank")]
     [InlineData("/project/no-such-project/1.0/yank")]
