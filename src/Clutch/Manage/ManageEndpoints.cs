@@ -105,22 +105,14 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
             return Problem(StatusCodes.Status404NotFound, await NotFoundAsync(name, target, cancellationToken));
         }
 
-        var actor = caller.UserName;
+        if (action == ManageAction.Unyank)
+        {
+            reason = null;
+        }
+
         try
         {
-            switch (action)
-            {
-                case ManageAction.Yank:
-                    await manager.YankAsync(selection, reason, actor, cancellationToken);
-                    break;
-                case ManageAction.Unyank:
-                    await manager.UnyankAsync(selection, actor, cancellationToken);
-                    reason = null;
-                    break;
-                default:
-                    await manager.DeleteAsync(selection, actor, reason, cancellationToken);
-                    break;
-            }
+            await manager.ApplyAsync(selection, action, reason, caller.UserName, cancellationToken);
         }
         catch (Exception ex) when (StorageFull.Is(ex))
         {

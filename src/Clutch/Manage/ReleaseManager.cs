@@ -51,6 +51,14 @@ public sealed class ReleaseManager(ICatalog catalog, IBlobStore blobs, IDeletedF
     }
 
     /// <summary>Marks the selected files yanked (PEP 592): installers skip them unless pinned. Yanking again replaces the reason.</summary>
+    /// <summary>Does <paramref name="action"/> to the selected files: the one choice the management API and the owner pages share.</summary>
+    public Task ApplyAsync(ReleaseSelection selection, ManageAction action, string? reason, string actor, CancellationToken cancellationToken) => action switch
+    {
+        ManageAction.Yank => YankAsync(selection, reason, actor, cancellationToken),
+        ManageAction.Unyank => UnyankAsync(selection, actor, cancellationToken),
+        _ => DeleteAsync(selection, actor, reason, cancellationToken),
+    };
+
     public async Task YankAsync(ReleaseSelection selection, string? reason, string actor, CancellationToken cancellationToken)
     {
         // One transaction for the whole selection: a release is never left half yanked.

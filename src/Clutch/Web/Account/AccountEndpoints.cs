@@ -131,7 +131,7 @@ public static class AccountEndpoints
         var tokens = await accounts.ListTokensAsync(caller.UserName, context.RequestAborted);
         if (!tokens.Any(t => t.Id == id))
         {
-            return AccountPages.Message(context, StatusCodes.Status404NotFound, "No such token", $"You have no token '{id}'.");
+            return WebEndpoints.NotFound($"You have no token '{id}'.");
         }
 
         await accounts.RevokeTokenAsync(id, context.RequestAborted);

@@ -58,21 +58,9 @@ public static class ReleaseActionEndpoints
             return AccountPages.WithStatus(AccountConfirm.Create(Model(context, selection!, version, action, reasonError)), StatusCodes.Status400BadRequest);
         }
 
-        var actor = CallerPrincipal.From(context.User)!.UserName;
         try
         {
-            switch (action)
-            {
-                case ManageAction.Yank:
-                    await manager.YankAsync(selection!, reason, actor, context.RequestAborted);
-                    break;
-                case ManageAction.Unyank:
-                    await manager.UnyankAsync(selection!, actor, context.RequestAborted);
-                    break;
-                default:
-                    await manager.DeleteAsync(selection!, actor, reason, context.RequestAborted);
-                    return AccountEndpoints.SeeOther($"/project/{selection!.Project}/");
-            }
+            await manager.ApplyAsync(selection!, action, reason, CallerPrincipal.From(context.User)!.UserName, context.RequestAborted);
         }
         catch (Exception ex) when (StorageFull.Is(ex))
         {
@@ -84,7 +72,9 @@ public static class ReleaseActionEndpoints
             return AccountPages.Message(context, StatusCodes.Status503ServiceUnavailable, "Try again shortly", "Storage unavailable, nothing changed: " + ex.Message);
         }
 
-        return AccountEndpoints.SeeOther($"/project/{selection!.Project}/{Uri.EscapeDataString(version)}/");
+        return AccountEndpoints.SeeOther(action == ManageAction.Delete
+            ? $"/project/{selection!.Project}/"
+            : $"/project/{selection!.Project}/{Uri.EscapeDataString(version)}/");
     }
 
     /// <summary>The version's files, or the page that says why the signed-in user gets none (404, 403).</summary>
@@ -93,7 +83,7 @@ public static class ReleaseActionEndpoints
     {
         if (ProjectUrl.Classify(project) == ProjectUrlKind.NotAName)
         {
-            return (null, AccountPages.Message(context, StatusCodes.Status404NotFound, "Not found", ProjectUrl.NotAName(project)));
+            return (null, WebEndpoints.NotFound(ProjectUrl.NotAName(project)));
         }
 
         var name = ProjectName.Normalize(project);
@@ -101,7 +91,7 @@ public static class ReleaseActionEndpoints
         var selection = await manager.FindAsync(name, ReleaseTarget.Release(version), context.RequestAborted);
         if (!selection.ProjectKnown || selection.Selected.Count == 0)
         {
-            return (null, AccountPages.Message(context, StatusCodes.Status404NotFound, "Not found", $"Project '{name}' has no version '{version}'."));
+            return (null, WebEndpoints.NotFound($"Project '{name}' has no version '{ProjectUrl.Show(version)}'."));
         }
 
         if (!await permissions.CanManageAsync(caller, name, context.RequestAborted))

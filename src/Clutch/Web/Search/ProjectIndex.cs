@@ -125,7 +125,8 @@ public sealed class ProjectIndex : IDisposable
     {
         var projects = old.Projects.ToDictionary(p => p.Name);
         var names = (await _cache.GetRootAsync()).Projects;
-        var displayNames = changed.Count == 0 ? [] : names.Where(n => changed.Contains(n.Name)).ToDictionary(n => n.Name, n => n.DisplayName);
+        var wanted = changed.ToHashSet();
+        var displayNames = names.Where(n => wanted.Contains(n.Name)).ToDictionary(n => n.Name, n => n.DisplayName);
         foreach (var name in changed)
         {
             var detail = await _cache.GetDetailAsync(name);
