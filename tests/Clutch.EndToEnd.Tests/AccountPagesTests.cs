@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Clutch.EndToEnd.Tests.Harness;
+using static Clutch.EndToEnd.Tests.Harness.BrowserForms;
 
 namespace Clutch.EndToEnd.Tests;
 
@@ -16,7 +17,7 @@ public sealed class PrivatePagesServer() : ClutchServer(["--private"])
 /// Sign-in, tokens and an owner's yank in the shipped program, private mode: the session cookie,
 /// antiforgery and the key ring are framework parts whose native build must work like the JIT one.
 /// </summary>
-public sealed partial class AccountPagesTests(PrivatePagesServer server) : IClassFixture<PrivatePagesServer>
+public sealed class AccountPagesTests(PrivatePagesServer server) : IClassFixture<PrivatePagesServer>
 {
     private const string Password = "e2e account password";
 
@@ -70,7 +71,7 @@ public sealed partial class AccountPagesTests(PrivatePagesServer server) : IClas
         {
             var html = await created.Content.ReadAsStringAsync();
             Assert.True(created.StatusCode == HttpStatusCode.OK, html);
-            secret = NewToken().Match(html).Groups[1].Value;
+            secret = BrowserForms.NewTokenIn(html);
             Assert.NotEmpty(secret);
         }
 
@@ -103,6 +104,55 @@ public sealed partial class AccountPagesTests(PrivatePagesServer server) : IClas
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
     }
 
+    [Fact]
+    public async Task Refusals_have_their_documented_status_codes_in_the_shipped_build()
+    {
+        (await server.RunCliAsync(["user", "add", "plain-e2e", "--password-stdin", .. server.StoreArguments], Password + "\n")).AssertSuccess();
+        using var browser = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = new Uri(server.BaseUrl),
+        };
+
+        // Ten wrong passwords for one name from one address, then even a sign-in attempt waits: 429 with Retry-After.
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await browser.PostAsync("/account/login", Form(("username", "held-e2e"), ("password", "wrong"), (TokenField, await TokenAsync(browser, "/account/login"))));
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        using (var held = await browser.PostAsync("/account/login", Form(("username", "held-e2e"), ("password", "wrong"), (TokenField, await TokenAsync(browser, "/account/login")))))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
+            Assert.NotNull(held.Headers.RetryAfter);
+        }
+
+        using (var signIn = await browser.PostAsync("/account/login", Form(("username", "plain-e2e"), ("password", Password), (TokenField, await TokenAsync(browser, "/account/login")))))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
+        }
+
+        using (var badForm = await browser.PostAsync("/account/tokens", Form(("expires_days", "0"), (TokenField, await TokenAsync(browser, "/account/tokens")))))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badForm.StatusCode);
+            Assert.Contains("role=\"alert\"", await badForm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var unknownToken = await browser.PostAsync("/account/tokens/0123456789ab/revoke", Form((TokenField, await TokenAsync(browser, "/account/tokens")))))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknownToken.StatusCode);
+        }
+
+        using (var notOwner = await browser.GetAsync("/project/e2e-account/1.0/delete"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, notOwner.StatusCode);
+        }
+
+        using (var noVersion = await browser.GetAsync("/project/e2e-account/9.9/yank"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, noVersion.StatusCode);
+        }
+    }
+
     private async Task<HttpStatusCode> GetWithTokenAsync(string secret)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, server.SimpleUrl + "e2e-account/");
@@ -110,21 +160,4 @@ public sealed partial class AccountPagesTests(PrivatePagesServer server) : IClas
         using var response = await server.HttpClient.SendAsync(request);
         return response.StatusCode;
     }
-
-    private static async Task<string> TokenAsync(HttpClient browser, string path)
-    {
-        var html = await browser.GetStringAsync(path);
-        var match = FormToken().Match(html);
-        Assert.True(match.Success, $"no antiforgery field on {path}: {html}");
-        return WebUtility.HtmlDecode(match.Groups[1].Value);
-    }
-
-    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
-        new(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
-
-    [GeneratedRegex("""<input type="hidden" name="__antiforgery" value="([^"]+)">""")]
-    private static partial Regex FormToken();
-
-    [GeneratedRegex("""<code id="new-token">(clutch_[A-Za-z0-9_-]+)</code>""")]
-    private static partial Regex NewToken();
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Clutch.EndToEnd.Tests.Harness;
+using static Clutch.EndToEnd.Tests.Harness.BrowserForms;
 
 namespace Clutch.EndToEnd.Tests;
 
@@ -9,7 +9,7 @@ namespace Clutch.EndToEnd.Tests;
 /// sessions): both nodes read the session key ring from the shared catalog.
 /// </summary>
 [Collection("cluster")]
-public sealed partial class ClusterSessionTests(Cluster cluster) : IClassFixture<Cluster>
+public sealed class ClusterSessionTests(Cluster cluster) : IClassFixture<Cluster>
 {
     [ClusterFact]
     public async Task A_session_and_a_form_token_from_one_node_are_accepted_by_the_other()
@@ -18,8 +18,8 @@ public sealed partial class ClusterSessionTests(Cluster cluster) : IClassFixture
         using var browser = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, CookieContainer = cookies });
 
         // Both nodes render a form before anyone signs in, so each has read (or made) its keys.
-        var tokenOnB = await FormTokenAsync(browser, cluster.B.BaseUrl + "/account/login");
-        var tokenOnA = await FormTokenAsync(browser, cluster.A.BaseUrl + "/account/login");
+        var tokenOnB = await TokenAsync(browser, cluster.B.BaseUrl + "/account/login");
+        var tokenOnA = await TokenAsync(browser, cluster.A.BaseUrl + "/account/login");
         Assert.NotEmpty(tokenOnB);
 
         using (var signIn = await browser.PostAsync(cluster.A.BaseUrl + "/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -43,20 +43,9 @@ public sealed partial class ClusterSessionTests(Cluster cluster) : IClassFixture
         using var created = await browser.PostAsync(cluster.A.BaseUrl + "/account/tokens", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["expires_days"] = "1",
-            ["__antiforgery"] = FormToken().Match(html).Groups[1].Value,
+            ["__antiforgery"] = TokenIn(html),
         }));
         Assert.True(created.StatusCode == HttpStatusCode.OK, $"B's form on A → {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
         Assert.Contains("id=\"new-token\"", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
-
-    private static async Task<string> FormTokenAsync(HttpClient browser, string url)
-    {
-        var html = await browser.GetStringAsync(url);
-        var match = FormToken().Match(html);
-        Assert.True(match.Success, $"no antiforgery field at {url}: {html}");
-        return WebUtility.HtmlDecode(match.Groups[1].Value);
-    }
-
-    [GeneratedRegex("""<input type="hidden" name="__antiforgery" value="([^"]+)">""")]
-    private static partial Regex FormToken();
 }
