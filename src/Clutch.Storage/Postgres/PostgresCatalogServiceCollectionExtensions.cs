@@ -8,8 +8,8 @@ public static class PostgresCatalogServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the PostgreSQL catalog at <paramref name="url"/> as <see cref="ICatalog"/>,
-    /// <see cref="Accounts.IAccountStore"/>, <see cref="IDeletedFiles"/>, <see cref="IFolderIndexCatalog"/>
-    /// (and as itself), its leases, the schema migration at start and the change feed.
+    /// <see cref="Accounts.IAccountStore"/>, <see cref="IDeletedFiles"/>, <see cref="IFolderIndexCatalog"/>,
+    /// <see cref="Indexes.IIndexStore"/> (and as itself), its leases, the schema migration at start and the change feed.
     /// </summary>
     public static IServiceCollection AddPostgresCatalog(this IServiceCollection services, string url)
     {
@@ -20,6 +20,7 @@ public static class PostgresCatalogServiceCollectionExtensions
         services.AddSingleton<Accounts.IAccountStore>(sp => sp.GetRequiredService<PostgresCatalog>());
         services.AddSingleton<IDeletedFiles>(sp => sp.GetRequiredService<PostgresCatalog>());
         services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<PostgresCatalog>());
+        services.AddSingleton<Indexes.IIndexStore>(sp => sp.GetRequiredService<PostgresCatalog>());
         services.AddSingleton<ILeases, PostgresLeases>();
         services.AddHostedService<PostgresMigrationService>();
         services.AddSingleton(sp => new PostgresChangeFeed(sp.GetRequiredService<PostgresCatalog>(), sp.GetRequiredService<ILogger<PostgresChangeFeed>>()));

@@ -102,6 +102,59 @@ internal static class PostgresMigrations
                 created bigint NOT NULL
             );
             """),
+        (3, """
+            -- Indexes other than the default one and what they keep beside their files (see
+            -- IIndexStore). Times are UTC ticks, the TTL whole seconds, bases a JSON array of names.
+            CREATE TABLE indexes (
+                name       text NOT NULL PRIMARY KEY,
+                upstream   text,
+                bases      text NOT NULL,
+                ttl        bigint NOT NULL,
+                private    boolean NOT NULL DEFAULT false,
+                created    bigint NOT NULL,
+                created_by text
+            );
+
+            -- The dependency-confusion guard's exceptions: projects whose files from the bases stay visible.
+            CREATE TABLE index_allowed (
+                index_name text NOT NULL,
+                project    text NOT NULL,
+                PRIMARY KEY (index_name, project)
+            );
+
+            -- Every promoted file, kept after its indexes are gone (history).
+            CREATE TABLE promotions (
+                id         bigserial PRIMARY KEY,
+                from_index text NOT NULL,
+                to_index   text NOT NULL,
+                project    text NOT NULL,
+                version    text NOT NULL,
+                filename   text NOT NULL,
+                sha256     text NOT NULL,
+                actor      text,
+                at         bigint NOT NULL
+            );
+
+            -- A mirror's last fetched upstream pages (project '' is the root page).
+            CREATE TABLE mirror_pages (
+                index_name text NOT NULL,
+                project    text NOT NULL,
+                body       text NOT NULL,
+                etag       text,
+                fetched_at bigint NOT NULL,
+                PRIMARY KEY (index_name, project)
+            );
+
+            -- The mirror file cache's ledger, evicted least recently used first.
+            CREATE TABLE mirror_files (
+                index_name text NOT NULL,
+                key        text NOT NULL,
+                size       bigint NOT NULL,
+                last_used  bigint NOT NULL,
+                PRIMARY KEY (index_name, key)
+            );
+            CREATE INDEX mirror_files_last_used ON mirror_files(last_used);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -8,7 +8,7 @@ public static class SqliteCatalogServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SQLite catalog as <see cref="ICatalog"/>, <see cref="Accounts.IAccountStore"/>,
-    /// <see cref="IDeletedFiles"/>, <see cref="IFolderIndexCatalog"/> (and as itself) with its leases (<see cref="SqliteLeases"/>), and migrates its schema
+    /// <see cref="IDeletedFiles"/>, <see cref="IFolderIndexCatalog"/>, <see cref="Indexes.IIndexStore"/> (and as itself) with its leases (<see cref="SqliteLeases"/>), and migrates its schema
     /// at host start. Register it before services that read the catalog at start.
     /// </summary>
     public static IServiceCollection AddSqliteCatalog(this IServiceCollection services, string databasePath)
@@ -20,6 +20,7 @@ public static class SqliteCatalogServiceCollectionExtensions
         services.AddSingleton<Accounts.IAccountStore>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddSingleton<IDeletedFiles>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddSingleton<IFolderIndexCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.AddSingleton<Indexes.IIndexStore>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.AddHostedService<CatalogMigrationService>();
         services.AddHostedService<SqliteChangeFeedService>();
         services.AddSingleton<ILeases>(sp => new SqliteLeases(sp.GetRequiredService<SqliteCatalog>()));

@@ -118,6 +118,59 @@ internal static class SqliteMigrations
                 created INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        (7, """
+            -- Indexes other than the default one and what they keep beside their files (see
+            -- IIndexStore). Times are UTC ticks, the TTL whole seconds, bases a JSON array of names.
+            CREATE TABLE indexes (
+                name       TEXT NOT NULL PRIMARY KEY,
+                upstream   TEXT,
+                bases      TEXT NOT NULL,
+                ttl        INTEGER NOT NULL,
+                private    INTEGER NOT NULL DEFAULT 0,
+                created    INTEGER NOT NULL,
+                created_by TEXT
+            ) WITHOUT ROWID;
+
+            -- The dependency-confusion guard's exceptions: projects whose files from the bases stay visible.
+            CREATE TABLE index_allowed (
+                index_name TEXT NOT NULL,
+                project    TEXT NOT NULL,
+                PRIMARY KEY (index_name, project)
+            ) WITHOUT ROWID;
+
+            -- Every promoted file, kept after its indexes are gone (history).
+            CREATE TABLE promotions (
+                id         INTEGER PRIMARY KEY,
+                from_index TEXT NOT NULL,
+                to_index   TEXT NOT NULL,
+                project    TEXT NOT NULL,
+                version    TEXT NOT NULL,
+                filename   TEXT NOT NULL,
+                sha256     TEXT NOT NULL,
+                actor      TEXT,
+                at         INTEGER NOT NULL
+            );
+
+            -- A mirror's last fetched upstream pages (project '' is the root page).
+            CREATE TABLE mirror_pages (
+                index_name TEXT NOT NULL,
+                project    TEXT NOT NULL,
+                body       TEXT NOT NULL,
+                etag       TEXT,
+                fetched_at INTEGER NOT NULL,
+                PRIMARY KEY (index_name, project)
+            ) WITHOUT ROWID;
+
+            -- The mirror file cache's ledger, evicted least recently used first.
+            CREATE TABLE mirror_files (
+                index_name TEXT NOT NULL,
+                key        TEXT NOT NULL,
+                size       INTEGER NOT NULL,
+                last_used  INTEGER NOT NULL,
+                PRIMARY KEY (index_name, key)
+            ) WITHOUT ROWID;
+            CREATE INDEX mirror_files_last_used ON mirror_files(last_used);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

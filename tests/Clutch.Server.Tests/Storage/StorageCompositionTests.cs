@@ -31,6 +31,7 @@ public sealed class StorageCompositionTests : IDisposable
             var catalog = host.Services.GetRequiredService<ICatalog>();
             Assert.True(status.IsReady); // cold start: the (empty) first scan finished before start returned
             Assert.Same(host.Services.GetRequiredService<FolderBlobStore>(), host.Services.GetRequiredService<IBlobStore>());
+            Assert.Same(catalog, host.Services.GetRequiredService<Clutch.Storage.Indexes.IIndexStore>());
 
             var bytes = TestPackages.Wheel("foo", "1.0");
             await File.WriteAllBytesAsync(Path.Combine(root, "foo-1.0-py3-none-any.whl"), bytes);

@@ -1,6 +1,7 @@
 using Clutch.Server.Tests.Harness;
 using Clutch.Storage;
 using Clutch.Storage.Accounts;
+using Clutch.Storage.Indexes;
 using Clutch.Storage.Postgres;
 using Clutch.Storage.Sqlite;
 using Npgsql;
@@ -17,6 +18,8 @@ public sealed class CatalogNode(ICatalog catalog, ILeases leases, Func<Task<int>
     public IDeletedFiles Deleted => (IDeletedFiles)Catalog;
 
     public IFolderIndexCatalog Folder => (IFolderIndexCatalog)Catalog;
+
+    public IIndexStore Indexes => (IIndexStore)Catalog;
 
     public ILeases Leases { get; } = leases;
 
