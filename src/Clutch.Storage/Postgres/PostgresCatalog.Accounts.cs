@@ -158,7 +158,7 @@ public sealed partial class PostgresCatalog : IAccountStore, IDeletedFiles
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({WriteLock})", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({_writeLock})", cancellationToken);
             var value = await work(connection, transaction);
             await RecordChangeAsync(connection, transaction, "", false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

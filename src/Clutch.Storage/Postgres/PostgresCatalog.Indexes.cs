@@ -217,7 +217,7 @@ public sealed partial class PostgresCatalog : IIndexStore
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({WriteLock})", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({_writeLock})", cancellationToken);
             var value = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
             return value;

@@ -217,7 +217,7 @@ public sealed partial class PostgresCatalog
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({WriteLock})", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({_writeLock})", cancellationToken);
             var changes = new PostgresProjectChanges(connection, transaction, _time.GetUtcNow());
             if (!await work(connection, transaction, changes))
             {

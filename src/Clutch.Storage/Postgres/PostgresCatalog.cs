@@ -1,5 +1,8 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 using Clutch.Packaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,38 +18,69 @@ namespace Clutch.Storage.Postgres;
 /// Committed changes are recorded in <c>change_log</c> and announced with NOTIFY (see
 /// <see cref="PostgresChangeFeed"/>). A server that cannot be reached surfaces as
 /// <see cref="StorageUnavailableException"/>.
+/// Several catalogs can share one database, each in a schema of its own (see <see cref="Schema"/>).
 /// </summary>
 public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAsyncDisposable
 {
-    internal const string Channel = "clutch_changes";
+    private const string DefaultChannel = "clutch_changes";
 
     private const string FileColumns =
         "path, filename, project, version, type, python_tag, requires_python, sha256, md5, blake2b_256, size, " +
         "upload_time, uploader, yanked, yanked_reason, metadata_sha256, summary, source_mtime_ticks, " +
         "source_inode, source_ctime_ticks";
 
-    // pg_advisory_xact_lock keys: one for schema migrations, one for every catalog write.
+    // pg_advisory_xact_lock keys (database-wide): one for schema migrations, shared by every
+    // catalog in the database (migrations are rare); one for every write of the catalog in the
+    // public schema, and one per other schema (see WriteLockKey), so catalogs in different schemas
+    // do not wait for each other's writes.
     private const long MigrationLock = 0x436c75746368_01;
-    private const long WriteLock = 0x436c75746368_02;
+    private const long DefaultWriteLock = 0x436c75746368_02;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<PostgresCatalog> _logger;
     private readonly TimeProvider _time;
     private readonly string _writerId = Guid.NewGuid().ToString("N");
+    private readonly long _writeLock;
     private volatile bool _migrated;
 
-    public PostgresCatalog(string url, ILogger<PostgresCatalog>? logger = null, TimeProvider? time = null)
+    /// <summary>
+    /// A catalog in the database at <paramref name="url"/>: in its default (public) schema, or, with
+    /// <paramref name="schema"/>, in that schema (created by <see cref="MigrateAsync"/>), with a change
+    /// feed channel and write lock of its own.
+    /// </summary>
+    /// <exception cref="ArgumentException">The URL is not a PostgreSQL URL, or the schema name is not acceptable.</exception>
+    public PostgresCatalog(string url, ILogger<PostgresCatalog>? logger = null, TimeProvider? time = null, string? schema = null)
     {
-        ConnectionString = PostgresUrl.ToConnectionString(url);
-        Description = PostgresUrl.Redact(url);
+        if (schema is not null)
+        {
+            ValidateSchema(schema);
+        }
+
+        Schema = schema;
+        var connectionString = PostgresUrl.ToConnectionString(url);
+        ConnectionString = schema is null
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
+        Description = schema is null ? PostgresUrl.Redact(url) : $"{PostgresUrl.Redact(url)} (schema {schema})";
+        Channel = schema ?? DefaultChannel;
+        _writeLock = schema is null ? DefaultWriteLock : WriteLockKey(schema);
         var builder = new NpgsqlSlimDataSourceBuilder(ConnectionString);
         _dataSource = builder.Build();
         _logger = logger ?? NullLogger<PostgresCatalog>.Instance;
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The URL without its password, for messages.</summary>
+    /// <summary>The URL without its password (and the schema, if any), for messages.</summary>
     public string Description { get; }
+
+    /// <summary>The schema holding this catalog's tables, or null for the database's default (public) schema.</summary>
+    public string? Schema { get; }
+
+    /// <summary>
+    /// The NOTIFY/LISTEN channel of this catalog's change feed: <c>clutch_changes</c>, or the schema's
+    /// name (channels are database-wide; a schema name is unique and fits a channel name's 63 bytes).
+    /// </summary>
+    internal string Channel { get; }
 
     internal string ConnectionString { get; }
 
@@ -88,6 +122,12 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             // Nodes starting together wait here for the first one's migration, then find nothing to do.
             await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken);
+            if (Schema is not null)
+            {
+                // The search path names it already; tables created from here on go into it.
+                await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS \"{Schema}\"", cancellationToken);
+            }
+
             await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS clutch_schema (version integer NOT NULL)", cancellationToken);
             await using var read = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM clutch_schema", connection, transaction);
             var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -102,6 +142,30 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
             return true;
         });
         _migrated = true;
+    }
+
+    /// <summary>
+    /// Drops this catalog's schema with every table in it (<c>DROP SCHEMA ... CASCADE</c>); nothing
+    /// when it is not there. The catalog is unusable afterwards: stop its change feed first, then
+    /// dispose it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The catalog is in the default schema, which is never dropped.</exception>
+    public async Task DropSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (Schema is null)
+        {
+            throw new InvalidOperationException($"the catalog at {Description} is in the default schema, which is not dropped");
+        }
+
+        await GuardAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
     }
 
     /// <summary>The schema version recorded in the database.</summary>
@@ -302,6 +366,31 @@ public sealed partial class PostgresCatalog : ICatalog, IFolderIndexCatalog, IAs
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A schema name the caller chose: lower-case letters, digits and '_', starting with a letter,
+    /// at most 63 bytes (PostgreSQL's identifier limit), and not one PostgreSQL keeps for itself.
+    /// </summary>
+    private static void ValidateSchema(string schema)
+    {
+        if (!SchemaName().IsMatch(schema))
+        {
+            throw new ArgumentException(
+                $"'{schema}' is not a usable PostgreSQL schema name (lower-case letters, digits and '_', starting with a letter, at most 63).", nameof(schema));
+        }
+
+        if (schema.StartsWith("pg_", StringComparison.Ordinal) || schema is "public" or "information_schema")
+        {
+            throw new ArgumentException($"'{schema}' is a schema PostgreSQL keeps for itself or for the default catalog.", nameof(schema));
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaName();
+
+    /// <summary>The write lock key of a schema's catalog: stable on every node, and apart from the default one's.</summary>
+    private static long WriteLockKey(string schema) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("clutch-write:" + schema)), 0);
 
     private static CatalogFile ReadFile(NpgsqlDataReader reader) => new()
     {

@@ -95,7 +95,7 @@ public sealed class PostgresChangeFeed(PostgresCatalog catalog, ILogger<Postgres
                 await catalog.MigrateAsync(stoppingToken);
                 await using var connection = catalog.CreateDedicatedConnection("feed");
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresCatalog.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {catalog.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }

@@ -7,13 +7,14 @@ namespace Clutch.Storage.Postgres;
 /// <summary>
 /// Leases as PostgreSQL session advisory locks, each on a connection of its own held until the lease
 /// is released: one node at a time holds a name, and a node that dies (or loses its connection)
-/// releases it with its session.
+/// releases it with its session. Advisory locks are database-wide, so the names of a catalog in a
+/// schema of its own are that schema's: its jobs do not exclude the same jobs of other catalogs.
 /// </summary>
 public sealed class PostgresLeases(PostgresCatalog catalog) : ILeases
 {
     public async Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken)
     {
-        var key = Key(name);
+        var key = Key(catalog.Schema is null ? name : $"{catalog.Schema}/{name}");
         var connection = catalog.CreateDedicatedConnection("lease");
         try
         {
