@@ -56,6 +56,12 @@ public sealed record CatalogFile
     public FileIdentity SourceIdentity { get; init; }
 
     /// <summary>
+    /// Set on a file an inheriting index shows from one of its bases: the index that holds it ("" for
+    /// the default index), whose URL serves it. Null for a file of the index being read. Not stored.
+    /// </summary>
+    public string? FromIndex { get; init; }
+
+    /// <summary>
     /// False while md5 or blake2b-256 is still empty: an upload that sent sha256 only, until
     /// the digests are filled in from the stored file.
     /// </summary>

@@ -21,6 +21,9 @@ public static class ClutchCli
         }
 
         root.Subcommands.Add(GcCommand.Create());
+        root.Subcommands.Add(IndexCommand.Create());
+        root.Subcommands.Add(IndexCommand.Promote());
+        root.Subcommands.Add(CacheCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }

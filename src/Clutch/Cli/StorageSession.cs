@@ -59,5 +59,13 @@ public sealed class StorageSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Index definitions, promotions and the mirror ledger.</summary>
+    public Storage.Indexes.IIndexStore IndexStore => _services.GetRequiredService<Storage.Indexes.IIndexStore>();
+
+    /// <summary>Index operations on these stores (see <see cref="Indexes.IndexService"/>).</summary>
+    public Indexes.IndexService Indexes() => new(
+        IndexStore, Options, Catalog, DeletedFiles, Blobs,
+        _services.GetRequiredService<ILoggerFactory>(), TimeProvider.System);
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

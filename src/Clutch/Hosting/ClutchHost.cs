@@ -4,6 +4,7 @@ using Clutch.Files;
 using Clutch.Health;
 using Clutch.Home;
 using Clutch.Http;
+using Clutch.Indexes;
 using Clutch.Json;
 using Clutch.Links;
 using Clutch.Manage;
@@ -69,10 +70,10 @@ public static class ClutchHost
         services.AddClutchAuth(options);
         services.AddUpload();
         services.AddManage(options);
-        services.AddSingleton<IProjectSource, CatalogProjectSource>();
+        services.AddSingleton<IProjectSource>(sp => new CatalogProjectSource(sp.GetRequiredService<ICatalog>()));
         services.AddSingleton<PageCache>();
-        services.AddSingleton<SimplePages>();
-        services.AddSingleton<LinksPages>();
+        services.AddSingleton(sp => new SimplePages(sp.GetRequiredService<PageCache>(), sp.GetRequiredService<PageResponder>()));
+        services.AddSingleton(sp => new LinksPages(sp.GetRequiredService<PageCache>(), sp.GetRequiredService<PageResponder>()));
         services.AddSingleton<FileLocator>();
         services.AddSingleton<SmallFileCache>();
         services.AddSingleton<StaleFiles>();
@@ -81,6 +82,7 @@ public static class ClutchHost
         services.AddSingleton<ReleaseMetadataCache>();
         services.AddSingleton<CacheHeaders>();
         services.AddWeb();
+        services.AddIndexes();
         services.AddSingleton(sp => new PageResponder(sp.GetRequiredService<CacheHeaders>().Pages));
 
         var app = builder.Build();
@@ -88,6 +90,7 @@ public static class ClutchHost
         app.UsePrivateReads(options);
         // Cached pages are answered before routing (after the credential check); routing is placed explicitly after it.
         app.UseMiddleware<PageFastPath>();
+        app.UseMiddleware<IndexDispatch>();
         app.UseRouting();
         // After the fast path: a cached simple page needs no caller. (Explicit, so the framework does
         // not add them at the front of the pipeline.)
@@ -105,6 +108,7 @@ public static class ClutchHost
         app.MapReleaseActions();
         app.MapUpload();
         app.MapManage();
+        app.MapIndexes();
         return app;
     }
 

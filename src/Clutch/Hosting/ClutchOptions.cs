@@ -82,6 +82,12 @@ public sealed class ClutchOptions
     /// </summary>
     public int FileCacheMegabytes { get; set; } = 32;
 
+    /// <summary>
+    /// Disk (blob store) for the files mirror indexes fetched from their upstreams, in MB; the least
+    /// recently used are evicted beyond it (and fetched again when asked for). 0: no limit.
+    /// </summary>
+    public long MirrorCacheMegabytes { get; set; } = 10240;
+
     /// <summary>Runtime tuning (buffer pools, heap trimming, idle collections, socket threads; see <see cref="Tuning.RuntimeTuning"/>).</summary>
     public bool RuntimeTuning { get; set; } = true;
 

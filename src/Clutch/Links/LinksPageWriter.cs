@@ -15,13 +15,13 @@ public static class LinksPageWriter
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>One project's page, as bytes.</summary>
-    public static byte[] Write(string title, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, string filesPrefix)
+    public static byte[] Write(string title, IReadOnlyList<CatalogFile> files, IReadOnlyList<DeveloperLink> links, FileHrefs hrefs)
     {
         var writer = new StringWriter(new StringBuilder(256 + (files.Count * 160) + (links.Count * 120)));
         WriteHeader(writer, title);
         foreach (var f in files)
         {
-            WriteFile(writer, f, filesPrefix);
+            WriteFile(writer, f, hrefs);
         }
 
         WriteFooter(writer, links);
@@ -32,13 +32,13 @@ public static class LinksPageWriter
     /// The page of the whole index, written to <paramref name="output"/> as the rows stream from the
     /// catalog: at 100,000 files it is ~20 MB, which is never held as rows, text or plain bytes.
     /// </summary>
-    public static async Task WriteAsync(Stream output, string title, IAsyncEnumerable<CatalogFile> files, IReadOnlyList<DeveloperLink> links, string filesPrefix)
+    public static async Task WriteAsync(Stream output, string title, IAsyncEnumerable<CatalogFile> files, IReadOnlyList<DeveloperLink> links, FileHrefs hrefs)
     {
         await using var writer = new StreamWriter(output, Utf8, 64 * 1024, leaveOpen: true);
         WriteHeader(writer, title);
         await foreach (var f in files.ConfigureAwait(false))
         {
-            WriteFile(writer, f, filesPrefix);
+            WriteFile(writer, f, hrefs);
         }
 
         WriteFooter(writer, links);
@@ -54,10 +54,10 @@ public static class LinksPageWriter
         w.Write("</h1>\n");
     }
 
-    private static void WriteFile(TextWriter w, CatalogFile f, string filesPrefix)
+    private static void WriteFile(TextWriter w, CatalogFile f, FileHrefs hrefs)
     {
         w.Write("    <a href=\"");
-        w.Write(WebUtility.HtmlEncode(filesPrefix + FileUrls.EscapeKey(f.Path)));
+        w.Write(WebUtility.HtmlEncode(hrefs.For(f)));
         w.Write("#sha256=");
         w.Write(f.Sha256);
         w.Write('"');

@@ -4,6 +4,7 @@ using Clutch.Hosting;
 using Clutch.Links;
 using Clutch.Packaging;
 using Clutch.Reads;
+using Clutch.Simple;
 using Clutch.Storage;
 
 namespace Clutch.Pages;
@@ -177,7 +178,7 @@ public sealed class PageCache : IDisposable
         await Task.Yield();
         var links = await _source.GetAllDeveloperLinksAsync(CancellationToken.None).ConfigureAwait(false);
         return await RenderedPage.WriteCompressedAsync(output =>
-            LinksPageWriter.WriteAsync(output, "Links", _source.StreamAllFilesAsync(CancellationToken.None), links, "../files/"), _store).ConfigureAwait(false);
+            LinksPageWriter.WriteAsync(output, "Links", _source.StreamAllFilesAsync(CancellationToken.None), links, new FileHrefs("../files/", "../../")), _store).ConfigureAwait(false);
     }
 
     private void OnChanged(object? sender, CatalogChangedEventArgs e)

@@ -31,17 +31,22 @@ public sealed class ProjectSnapshot
         var downloads = new Dictionary<string, FileDownload>(files.Count, StringComparer.Ordinal);
         foreach (var f in files)
         {
-            downloads[f.Path] = new FileDownload(f);
+            // A base's file is downloaded from the base's URL, never through this index.
+            if (f.FromIndex is null)
+            {
+                downloads[f.Path] = new FileDownload(f);
+            }
         }
 
         Downloads = downloads;
         _downloadsBySpan = downloads.GetAlternateLookup<ReadOnlySpan<char>>();
 
         // The model is not kept: at 100,000 files it would hold ~30 MB that no request reads.
-        var model = SimpleProjectPage.Create(name, detail.Releases, "../../files/");
+        var hrefs = new FileHrefs("../../files/", "../../../");
+        var model = SimpleProjectPage.Create(name, detail.Releases, hrefs);
         SimpleHtml = new RenderedPage(SimpleHtmlWriter.WriteProject(model), budget, store);
         SimpleJson = new RenderedPage(SimpleJsonWriter.WriteProject(model), budget, store);
-        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, files, links, "../../files/"), budget, store);
+        LinksHtml = new RenderedPage(LinksPageWriter.Write("Links for " + name.Value, files, links, hrefs), budget, store);
     }
 
     public ProjectName Name { get; }

@@ -3,10 +3,13 @@ using Clutch.Storage;
 
 namespace Clutch.Reads;
 
-/// <summary>The default index: projects as the catalog records them, dropped from caches when it reports a change.</summary>
-public sealed class CatalogProjectSource(ICatalog catalog) : IProjectSource
+/// <summary>
+/// A local index (the default one, or another with its own catalog): projects as its catalog records
+/// them, dropped from caches when it reports a change.
+/// </summary>
+public sealed class CatalogProjectSource(ICatalog catalog, string index = "") : IProjectSource
 {
-    public string Index => "";
+    public string Index => index;
 
     public event EventHandler<CatalogChangedEventArgs>? Changed
     {

@@ -60,8 +60,17 @@ public static class SimpleJsonWriter
                     w.WriteBoolean("yanked", false);
                 }
 
-                w.WriteNumber("size", f.Size);
-                w.WriteString("upload-time", FormatTime(f.UploadTime));
+                // A mirrored file whose upstream gave no size or upload time (an HTML-only upstream)
+                // leaves them out rather than state a wrong one.
+                if (f.Size >= 0)
+                {
+                    w.WriteNumber("size", f.Size);
+                }
+
+                if (f.UploadTime != default)
+                {
+                    w.WriteString("upload-time", FormatTime(f.UploadTime));
+                }
                 w.WriteEndObject();
             }
 

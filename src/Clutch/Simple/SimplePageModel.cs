@@ -21,7 +21,7 @@ public sealed record SimpleFileEntry(
 public sealed record SimpleProjectPage(ProjectName Name, IReadOnlyList<SimpleFileEntry> Files, IReadOnlyList<string> Versions)
 {
     /// <summary>Builds the page model from releases in page order.</summary>
-    public static SimpleProjectPage Create(ProjectName name, IReadOnlyList<Release> releases, string filesPrefix)
+    public static SimpleProjectPage Create(ProjectName name, IReadOnlyList<Release> releases, FileHrefs hrefs)
     {
         var entries = new List<SimpleFileEntry>();
         var versions = new string[releases.Count];
@@ -32,7 +32,7 @@ public sealed record SimpleProjectPage(ProjectName Name, IReadOnlyList<SimpleFil
             {
                 entries.Add(new SimpleFileEntry(
                     f.Filename,
-                    filesPrefix + FileUrls.EscapeKey(f.Path),
+                    hrefs.For(f),
                     f.Sha256,
                     f.RequiresPython,
                     f.MetadataSha256,
@@ -49,6 +49,25 @@ public sealed record SimpleProjectPage(ProjectName Name, IReadOnlyList<SimpleFil
 
 /// <summary>The root page: every project, by normalized name.</summary>
 public sealed record SimpleIndexPage(IReadOnlyList<ProjectSummary> Projects);
+
+/// <summary>
+/// Where a page links its files, relative to the page: its own index's files under <see cref="Own"/>
+/// (<c>../../files/</c>), a base index's files (shown by an inheriting index) under that index's
+/// <c>files/</c>, reached from the server root through <see cref="Root"/> (<c>../../../</c>).
+/// </summary>
+public readonly record struct FileHrefs(string Own, string Root)
+{
+    /// <summary>Pages that only list their own index's files.</summary>
+    public static implicit operator FileHrefs(string own) => new(own, "");
+
+    /// <summary>The URL of <paramref name="file"/> relative to the page.</summary>
+    public string For(CatalogFile file) => file.FromIndex switch
+    {
+        null => Own + FileUrls.EscapeKey(file.Path),
+        "" => Root + "files/" + FileUrls.EscapeKey(file.Path),
+        var index => Root + index + "/files/" + FileUrls.EscapeKey(file.Path),
+    };
+}
 
 /// <summary>URLs of stored files, relative to the page that links them.</summary>
 public static class FileUrls

@@ -12,8 +12,9 @@ namespace Clutch.Simple;
 /// (<see cref="ProjectUrl"/>), the representation (Accept or <c>?format=</c>), 404 — and both the
 /// endpoints and <see cref="PageFastPath"/> (which answers before routing) call it.
 /// </summary>
-public sealed class SimplePages(PageCache cache, PageResponder responder)
+public sealed class SimplePages(PageCache cache, PageResponder responder, string prefix = SimplePages.Prefix)
 {
+    /// <summary>The default index's simple API; another index's is <c>/{index}/simple/</c>.</summary>
     public const string Prefix = "/simple/";
     private const int MaxRememberedAcceptHeaders = 256;
 
@@ -28,7 +29,7 @@ public sealed class SimplePages(PageCache cache, PageResponder responder)
     {
         if (!context.Request.Path.Value!.EndsWith('/'))
         {
-            return Redirects.Permanent(context, Prefix);
+            return Redirects.Permanent(context, prefix);
         }
 
         var format = Negotiate(context.Request);
@@ -40,7 +41,7 @@ public sealed class SimplePages(PageCache cache, PageResponder responder)
     {
         if (ProjectUrl.Classify(segment) != ProjectUrlKind.Canonical || !context.Request.Path.Value!.EndsWith('/'))
         {
-            return ProjectUrl.PageAsync(context, Prefix, segment); // 404 or 301: never a page here
+            return ProjectUrl.PageAsync(context, prefix, segment); // 404 or 301: never a page here
         }
 
         var format = Negotiate(context.Request);

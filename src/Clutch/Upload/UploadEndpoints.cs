@@ -34,14 +34,20 @@ public static class UploadEndpoints
 
     public static IEndpointRouteBuilder MapUpload(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/legacy/", UploadAsync);
-        routes.MapPost("/", UploadAsync);
+        routes.MapPost("/legacy/", UploadToDefaultAsync);
+        routes.MapPost("/", UploadToDefaultAsync);
         return routes;
     }
 
-    private static async Task UploadAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
-        UploadFormReader reader, UploadCommitter committer, IDeletedFiles deleted, ICatalog catalog, ILogger<UploadUser> logger)
+    private static Task UploadToDefaultAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
+        UploadFormReader reader, UploadCommitter committer, IDeletedFiles deleted, ICatalog catalog, ILogger<UploadUser> logger) =>
+        UploadAsync(context, options, authenticator, permissions, reader, new UploadTarget(catalog, deleted, committer), logger);
+
+    /// <summary>Takes one upload into <paramref name="target"/>: the default index's stores or another local index's.</summary>
+    internal static async Task UploadAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
+        UploadFormReader reader, UploadTarget target, ILogger<UploadUser> logger)
     {
+        var (catalog, deleted, committer) = target;
         var cancellationToken = context.RequestAborted;
         var bodyLimit = options.MaxUploadBytes + FormAllowance;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -183,6 +189,9 @@ public static class UploadEndpoints
 
         await PlainText.WriteAsync(context, ex.Status, ex.Message + "\n");
     }
+
+    /// <summary>Where an upload goes: an index's catalog, its deleted filenames and its committer.</summary>
+    internal sealed record UploadTarget(ICatalog Catalog, IDeletedFiles Deleted, UploadCommitter Committer);
 
     /// <summary>Log category of the upload endpoints.</summary>
     internal sealed class UploadUser;
