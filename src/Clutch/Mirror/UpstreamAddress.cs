@@ -61,6 +61,10 @@ public sealed class UpstreamAddress
         && url.Port == Index.Port;
 
     /// <summary><paramref name="url"/> without its user information (credentials), for messages and logs.</summary>
+    public static string Redact(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? Redact(parsed) : url[(url.LastIndexOf('@') + 1)..];
+
+    /// <summary><paramref name="url"/> without its user information (credentials), for messages and logs.</summary>
     public static string Redact(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);

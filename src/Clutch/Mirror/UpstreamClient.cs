@@ -68,12 +68,13 @@ public sealed class UpstreamClient(HttpClient http, UpstreamClientOptions? optio
     public async Task<long> DownloadAsync(Uri indexUrl, string url, string expectedSha256, Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(url);
         var expected = UpstreamPageRules.Sha256(expectedSha256)
             ?? throw new ArgumentException($"Expected sha256 '{expectedSha256}' is not 64 hex digits.", nameof(expectedSha256));
         var address = UpstreamAddress.From(indexUrl);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || UpstreamPageRules.FileUrl(parsed, "", out _) is not { } plain)
         {
-            throw new ArgumentException($"File URL '{UpstreamAddress.Redact(new Uri(url, UriKind.RelativeOrAbsolute))}' is not an absolute http(s) URL.", nameof(url));
+            throw new ArgumentException($"File URL '{UpstreamAddress.Redact(url)}' is not an absolute http(s) URL.", nameof(url));
         }
 
         var fileUrl = new Uri(plain);
