@@ -12,6 +12,9 @@ public sealed record UserAccount(string Name, string PasswordHash, bool IsAdmin,
 public sealed record ApiToken(
     string Id, string UserName, string? Name, string Hash, ProjectName? Project, DateTimeOffset? Expires, DateTimeOffset Created)
 {
+    /// <summary>The one index the token works on (its name; "" for the default index), or null for every index.</summary>
+    public string? Index { get; init; }
+
     public bool IsExpired(DateTimeOffset now) => Expires is { } e && e <= now;
 }
 

@@ -7,7 +7,7 @@ namespace Clutch.Storage.Postgres;
 /// <summary>Users, tokens, project roles and deleted-file tombstones, in the catalog's database.</summary>
 public sealed partial class PostgresCatalog : IAccountStore, IDeletedFiles
 {
-    private const string TokenColumns = "id, user_name, name, hash, project, expires, created";
+    private const string TokenColumns = "id, user_name, name, hash, project, expires, created, index_name";
 
     public event EventHandler? AccountsChanged;
 
@@ -41,8 +41,8 @@ public sealed partial class PostgresCatalog : IAccountStore, IDeletedFiles
 
     public Task AddTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
         WriteAccountsAsync(
-            $"INSERT INTO tokens ({TokenColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [token.Id, token.UserName, token.Name, token.Hash, token.Project?.Value, token.Expires?.UtcTicks, token.Created.UtcTicks], cancellationToken);
+            $"INSERT INTO tokens ({TokenColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [token.Id, token.UserName, token.Name, token.Hash, token.Project?.Value, token.Expires?.UtcTicks, token.Created.UtcTicks, token.Index], cancellationToken);
 
     public async Task<ApiToken?> FindTokenByHashAsync(string hash, CancellationToken cancellationToken) =>
         (await ReadListAsync($"SELECT {TokenColumns} FROM tokens WHERE hash = $1", hash, ReadToken, cancellationToken)) is [var token, ..] ? token : null;
@@ -187,7 +187,10 @@ public sealed partial class PostgresCatalog : IAccountStore, IDeletedFiles
         r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
         r.IsDBNull(4) ? null : ProjectName.Normalize(r.GetString(4)),
         r.IsDBNull(5) ? null : new DateTimeOffset(r.GetInt64(5), TimeSpan.Zero),
-        new DateTimeOffset(r.GetInt64(6), TimeSpan.Zero));
+        new DateTimeOffset(r.GetInt64(6), TimeSpan.Zero))
+    {
+        Index = r.IsDBNull(7) ? null : r.GetString(7),
+    };
 
     private static ProjectRole ReadRole(NpgsqlDataReader r) =>
         new(ProjectName.Normalize(r.GetString(0)), r.GetString(1), Enum.Parse<ProjectRoleKind>(r.GetString(2)));

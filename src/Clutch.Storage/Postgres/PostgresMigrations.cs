@@ -103,6 +103,9 @@ internal static class PostgresMigrations
             );
             """),
         (3, """
+            -- A token limited to one index (its name, '' for the default index); null: every index.
+            ALTER TABLE tokens ADD COLUMN index_name text;
+
             -- Indexes other than the default one and what they keep beside their files (see
             -- IIndexStore). Times are UTC ticks, the TTL whole seconds, bases a JSON array of names.
             CREATE TABLE indexes (

@@ -7,7 +7,7 @@ namespace Clutch.Storage.Sqlite;
 /// <summary>Users, tokens, project roles and deleted-file tombstones, in the catalog's database.</summary>
 public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
 {
-    private const string TokenColumns = "id, user_name, name, hash, project, expires, created";
+    private const string TokenColumns = "id, user_name, name, hash, project, expires, created, index_name";
 
     public Task<bool> AddUserAsync(UserAccount user, CancellationToken cancellationToken) =>
         WriteAccountsAsync(async (connection, transaction) =>
@@ -58,12 +58,13 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
         WriteAccountsAsync(async (connection, transaction) =>
         {
             await using var command = Command(connection, transaction,
-                $"INSERT INTO tokens ({TokenColumns}) VALUES ($id, $user, $name, $hash, $project, $expires, $created)");
+                $"INSERT INTO tokens ({TokenColumns}) VALUES ($id, $user, $name, $hash, $project, $expires, $created, $index)");
             command.Parameters.AddWithValue("$id", token.Id);
             command.Parameters.AddWithValue("$user", token.UserName);
             command.Parameters.AddWithValue("$name", (object?)token.Name ?? DBNull.Value);
             command.Parameters.AddWithValue("$hash", token.Hash);
             command.Parameters.AddWithValue("$project", (object?)token.Project?.Value ?? DBNull.Value);
+            command.Parameters.AddWithValue("$index", (object?)token.Index ?? DBNull.Value);
             command.Parameters.AddWithValue("$expires", (object?)token.Expires?.UtcTicks ?? DBNull.Value);
             command.Parameters.AddWithValue("$created", token.Created.UtcTicks);
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -187,7 +188,10 @@ public sealed partial class SqliteCatalog : IAccountStore, IDeletedFiles
         r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
         r.IsDBNull(4) ? null : ProjectName.Normalize(r.GetString(4)),
         r.IsDBNull(5) ? null : new DateTimeOffset(r.GetInt64(5), TimeSpan.Zero),
-        new DateTimeOffset(r.GetInt64(6), TimeSpan.Zero));
+        new DateTimeOffset(r.GetInt64(6), TimeSpan.Zero))
+    {
+        Index = r.IsDBNull(7) ? null : r.GetString(7),
+    };
 
     private static ProjectRole ReadRole(SqliteDataReader r) =>
         new(ProjectName.Normalize(r.GetString(0)), r.GetString(1), Enum.Parse<ProjectRoleKind>(r.GetString(2)));

@@ -119,6 +119,9 @@ internal static class SqliteMigrations
             ) WITHOUT ROWID;
             """),
         (7, """
+            -- A token limited to one index (its name, "" for the default index); null: every index.
+            ALTER TABLE tokens ADD COLUMN index_name TEXT;
+
             -- Indexes other than the default one and what they keep beside their files (see
             -- IIndexStore). Times are UTC ticks, the TTL whole seconds, bases a JSON array of names.
             CREATE TABLE indexes (

@@ -137,7 +137,7 @@ public sealed class Authenticator(IAccountStore accounts, HtpasswdUsers htpasswd
         }
 
         var owner = await accounts.FindUserAsync(token.UserName, cancellationToken);
-        return owner is null ? null : new Caller(owner.Name, owner.IsAdmin, token.Id, token.Project);
+        return owner is null ? null : new Caller(owner.Name, owner.IsAdmin, token.Id, token.Project, token.Index);
     }
 
     private async Task<Caller?> VerifyPasswordAsync(string user, string password, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public static class BrowserSessions
     public static async Task SignInAsync(HttpContext context, Caller caller, Authenticator authenticator)
     {
         var stamp = await authenticator.CredentialStampAsync(caller.UserName, context.RequestAborted);
-        var principal = CallerPrincipal.Create(caller with { TokenId = null, TokenProject = null }, ClutchSchemes.Session, stamp);
+        var principal = CallerPrincipal.Create(caller with { TokenId = null, TokenProject = null, TokenIndex = null }, ClutchSchemes.Session, stamp);
         await context.SignInAsync(ClutchSchemes.Session, principal, new AuthenticationProperties { IsPersistent = false });
     }
 

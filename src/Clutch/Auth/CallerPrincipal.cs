@@ -12,6 +12,7 @@ public static class CallerPrincipal
     private const string AdminClaim = "clutch:admin";
     private const string TokenClaim = "clutch:token";
     private const string TokenProjectClaim = "clutch:token-project";
+    private const string TokenIndexClaim = "clutch:token-index";
 
     /// <summary>The claim a browser session keeps its <see cref="Authenticator.CredentialStampAsync"/> in.</summary>
     public const string StampClaim = "clutch:stamp";
@@ -32,6 +33,11 @@ public static class CallerPrincipal
         if (caller.TokenProject is { } project)
         {
             claims.Add(new Claim(TokenProjectClaim, project.Value));
+        }
+
+        if (caller.TokenIndex is { } index)
+        {
+            claims.Add(new Claim(TokenIndexClaim, index));
         }
 
         if (stamp is not null)
@@ -55,6 +61,7 @@ public static class CallerPrincipal
             name,
             principal.HasClaim(AdminClaim, "true"),
             principal.FindFirstValue(TokenClaim),
-            project is null ? null : ProjectName.Normalize(project));
+            project is null ? null : ProjectName.Normalize(project),
+            principal.FindFirstValue(TokenIndexClaim));
     }
 }

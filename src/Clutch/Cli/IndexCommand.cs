@@ -106,7 +106,7 @@ public static class IndexCommand
 
     private static Command Show()
     {
-        var name = new Argument<string>("NAME");
+        var name = new Argument<string>("NAME") { Description = "The index to show." };
         var store = new CatalogCommandOptions();
         var command = new Command("show", "Show an index's settings and its promotions.") { name };
         store.AddTo(command);
@@ -134,7 +134,7 @@ public static class IndexCommand
 
     private static Command Delete()
     {
-        var name = new Argument<string>("NAME");
+        var name = new Argument<string>("NAME") { Description = "The index to delete." };
         var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation." };
         var store = new CatalogCommandOptions();
         var command = new Command("delete", "Delete an index with its files and catalog (not the indexes it inherits from).") { name, yes };

@@ -24,8 +24,9 @@ public static class TokenCommand
         var project = new Option<string?>("--project") { Description = "Limit the token to one project." };
         var expires = new Option<string?>("--expires") { Description = "Lifetime (30d, 12h, 90m) or a date (2026-12-31)." };
         var name = new Option<string?>("--name") { Description = "A note to recognise the token by (e.g. 'ci')." };
+        var index = new Option<string?>("--index") { Description = "Limit the token to one index ('default' for the default index): uploads, promotions into it and, for a private index, reads." };
         var store = new CatalogCommandOptions();
-        var command = new Command("create", "Create a token; it is printed once, on stdout.") { user, project, expires, name };
+        var command = new Command("create", "Create a token; it is printed once, on stdout.") { user, project, expires, name, index };
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => CatalogCommandOptions.RunAsync(async () =>
         {
@@ -42,12 +43,20 @@ public static class TokenCommand
                 scope = ProjectName.TryParse(p, out var parsed) ? parsed : throw new CliException($"invalid project name '{p}'.");
             }
 
+            string? indexScope = null;
+            if (parse.GetValue(index) is { } i)
+            {
+                indexScope = i == Indexes.IndexService.DefaultName ? ""
+                    : (await storage.IndexStore.ListIndexesAsync(cancellationToken)).Any(d => d.Name == i) ? i
+                    : throw new CliException($"no index '{i}' (see 'clutch index list'; the default index is 'default').");
+            }
+
             var now = DateTimeOffset.UtcNow;
             DateTimeOffset? expiry = parse.GetValue(expires) is { } e ? ParseExpiry(e, now) : null;
             var (secret, id) = TokenSecrets.Generate();
-            await storage.Accounts.AddTokenAsync(new ApiToken(id, userName, parse.GetValue(name), TokenSecrets.Hash(secret), scope, expiry, now), cancellationToken);
+            await storage.Accounts.AddTokenAsync(new ApiToken(id, userName, parse.GetValue(name), TokenSecrets.Hash(secret), scope, expiry, now) { Index = indexScope }, cancellationToken);
             await Console.Error.WriteLineAsync(
-                $"Token {id} for '{userName}'{(scope is { } s ? $" limited to project '{s}'" : "")}{(expiry is { } x ? $", expires {x:yyyy-MM-dd HH:mm} UTC" : "")}. "
+                $"Token {id} for '{userName}'{(scope is { } s ? $" limited to project '{s}'" : "")}{(indexScope is { } ix ? $" limited to index '{(ix.Length == 0 ? "default" : ix)}'" : "")}{(expiry is { } x ? $", expires {x:yyyy-MM-dd HH:mm} UTC" : "")}. "
                 + "It is shown only this once:");
             Console.WriteLine(secret);
             return 0;
@@ -68,7 +77,7 @@ public static class TokenCommand
             foreach (var t in await storage.Accounts.ListTokensAsync(parse.GetValue(user), cancellationToken))
             {
                 var expiry = t.Expires is { } x ? (t.IsExpired(now) ? "expired " : "expires ") + x.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "no expiry";
-                Console.WriteLine($"{t.Id}\t{t.UserName}\t{t.Project?.Value ?? "*"}\t{expiry}\t{t.Name}");
+                Console.WriteLine($"{t.Id}\t{t.UserName}\t{t.Project?.Value ?? "*"}\t{(t.Index is null ? "*" : t.Index.Length == 0 ? "default" : t.Index)}\t{expiry}\t{t.Name}");
             }
 
             return 0;

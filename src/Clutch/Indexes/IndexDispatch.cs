@@ -37,10 +37,18 @@ public sealed class IndexDispatch(RequestDelegate next, IndexRegistry registry, 
     private async Task PrivateAsync(HttpContext context, IndexRuntime index, string path, int end)
     {
         var auth = await authenticator.AuthenticateAsync(context);
-        if (!await AuthResponses.TryRejectAsync(context, auth, $"Index '{index.Name}' is private: credentials are required.\n"))
+        if (await AuthResponses.TryRejectAsync(context, auth, $"Index '{index.Name}' is private: credentials are required.\n"))
         {
-            await UpstreamAnswerAsync(context, index, path, end);
+            return;
         }
+
+        if (!auth.Caller!.IndexAllows(index.Name))
+        {
+            await PlainText.WriteAsync(context, StatusCodes.Status403Forbidden, auth.Caller.IndexRefusal(index.Name) + "\n");
+            return;
+        }
+
+        await UpstreamAnswerAsync(context, index, path, end);
     }
 
     /// <summary>

@@ -91,6 +91,11 @@ public static class IndexEndpoints
                 throw new IndexProblemException(StatusCodes.Status400BadRequest, "A promotion needs project, version and from.");
             }
 
+            if (!caller.IndexAllows(name == IndexService.DefaultName ? "" : name))
+            {
+                throw new IndexProblemException(StatusCodes.Status403Forbidden, caller.IndexRefusal(name == IndexService.DefaultName ? "" : name));
+            }
+
             if (Packaging.ProjectName.IsValid(body.Project) && !await p.CanManageAsync(caller, Packaging.ProjectName.Normalize(body.Project), c.RequestAborted))
             {
                 throw new IndexProblemException(StatusCodes.Status403Forbidden, $"User '{caller.UserName}' may not promote project '{body.Project}' (only its owners and admins may).");
@@ -127,7 +132,7 @@ public static class IndexEndpoints
         }
 
         await UploadEndpoints.UploadAsync(context, options, authenticator, permissions, reader,
-            new UploadEndpoints.UploadTarget(runtime.Storage.Catalog, runtime.Storage.DeletedFiles, runtime.Committer), logger);
+            new UploadEndpoints.UploadTarget(runtime.Name, runtime.Storage.Catalog, runtime.Storage.DeletedFiles, runtime.Committer), logger);
     }
 
     /// <summary>Authenticates (Basic, as every API), checks admin when asked, runs <paramref name="body"/> and turns refusals into problem details.</summary>
@@ -149,6 +154,11 @@ public static class IndexEndpoints
         }
 
         var caller = auth.Caller!;
+        if (admin && caller.TokenIndex is not null)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "A token limited to one index cannot create, delete or change indexes.");
+        }
+
         if (admin && !caller.IsAdmin)
         {
             return Problem(StatusCodes.Status403Forbidden, $"User '{caller.UserName}' is not an admin; only admins create, delete or change indexes.");

@@ -71,6 +71,11 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
         }
 
         var caller = auth.Caller!;
+        if (!caller.IndexAllows(""))
+        {
+            return Problem(StatusCodes.Status403Forbidden, caller.IndexRefusal(""));
+        }
+
         // Not a project name: no such project (404), as on every page. Another spelling of a valid
         // name is that project (no redirect: a client does not repeat a POST or DELETE after a 301).
         if (ProjectUrl.Classify(project) == ProjectUrlKind.NotAName)

@@ -41,13 +41,13 @@ public static class UploadEndpoints
 
     private static Task UploadToDefaultAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
         UploadFormReader reader, UploadCommitter committer, IDeletedFiles deleted, ICatalog catalog, ILogger<UploadUser> logger) =>
-        UploadAsync(context, options, authenticator, permissions, reader, new UploadTarget(catalog, deleted, committer), logger);
+        UploadAsync(context, options, authenticator, permissions, reader, new UploadTarget("", catalog, deleted, committer), logger);
 
     /// <summary>Takes one upload into <paramref name="target"/>: the default index's stores or another local index's.</summary>
     internal static async Task UploadAsync(HttpContext context, ClutchOptions options, Authenticator authenticator, ProjectPermissions permissions,
         UploadFormReader reader, UploadTarget target, ILogger<UploadUser> logger)
     {
-        var (catalog, deleted, committer) = target;
+        var (_, catalog, deleted, committer) = target;
         var cancellationToken = context.RequestAborted;
         var bodyLimit = options.MaxUploadBytes + FormAllowance;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -69,6 +69,12 @@ public static class UploadEndpoints
         }
 
         var caller = auth.Caller!;
+        if (!caller.IndexAllows(target.Index))
+        {
+            await RejectAsync(context, logger, null, caller.UserName, new UploadRejectedException(StatusCodes.Status403Forbidden, caller.IndexRefusal(target.Index)));
+            return;
+        }
+
         UploadForm? form = null;
         // The file's name as soon as its part begins, so a refusal before or while it streams names it in the log.
         string? filename = null;
@@ -190,8 +196,8 @@ public static class UploadEndpoints
         await PlainText.WriteAsync(context, ex.Status, ex.Message + "\n");
     }
 
-    /// <summary>Where an upload goes: an index's catalog, its deleted filenames and its committer.</summary>
-    internal sealed record UploadTarget(ICatalog Catalog, IDeletedFiles Deleted, UploadCommitter Committer);
+    /// <summary>Where an upload goes: an index ("" for the default), its catalog, its deleted filenames and its committer.</summary>
+    internal sealed record UploadTarget(string Index, ICatalog Catalog, IDeletedFiles Deleted, UploadCommitter Committer);
 
     /// <summary>Log category of the upload endpoints.</summary>
     internal sealed class UploadUser;

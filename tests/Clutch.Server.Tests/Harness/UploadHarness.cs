@@ -21,12 +21,13 @@ public static class UploadHarness
         await accounts.AddUserAsync(new UserAccount(name, PasswordHasher.Hash(password, 1000), admin, DateTimeOffset.UtcNow), CancellationToken.None);
     }
 
-    public static async Task<string> CreateTokenAsync(this InProcessServer server, string user, string? project = null, DateTimeOffset? expires = null)
+    public static async Task<string> CreateTokenAsync(this InProcessServer server, string user, string? project = null, DateTimeOffset? expires = null, string? index = null)
     {
         var (secret, id) = TokenSecrets.Generate();
         var accounts = server.Services.GetRequiredService<IAccountStore>();
         await accounts.AddTokenAsync(new ApiToken(
-            id, user, "test", TokenSecrets.Hash(secret), project is null ? null : ProjectName.Normalize(project), expires, DateTimeOffset.UtcNow), CancellationToken.None);
+            id, user, "test", TokenSecrets.Hash(secret), project is null ? null : ProjectName.Normalize(project), expires, DateTimeOffset.UtcNow)
+        { Index = index }, CancellationToken.None);
         return secret;
     }
 

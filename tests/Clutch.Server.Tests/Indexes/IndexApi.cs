@@ -31,10 +31,10 @@ internal static class IndexApi
     }
 
     /// <summary>Uploads a fresh wheel into <paramref name="index"/> as alice.</summary>
-    public static Task<HttpResponseMessage> UploadWheelToAsync(this InProcessServer server, string index, string name, string version, string payload = "")
+    public static Task<HttpResponseMessage> UploadWheelToAsync(this InProcessServer server, string index, string name, string version, string payload = "", string user = "alice", string secret = UploadHarness.Password)
     {
         var bytes = UploadHarness.WheelBytes(name, version, payload);
-        return server.UploadAsync(UploadHarness.Form(bytes, $"{name.Replace('-', '_')}-{version}-py3-none-any.whl", name, version), path: $"/{index}/legacy/");
+        return server.UploadAsync(UploadHarness.Form(bytes, $"{name.Replace('-', '_')}-{version}-py3-none-any.whl", name, version), user, secret, path: index.Length == 0 ? "/legacy/" : $"/{index}/legacy/");
     }
 
     public static async Task<string> DetailAsync(HttpResponseMessage response) =>

@@ -210,4 +210,41 @@ public sealed class IndexManagementTests
 
         Assert.Equal(otherBefore, await server.Client.GetByteArrayAsync("/other/files/" + File));
     }
+
+    [Fact]
+    public async Task A_private_index_asks_for_credentials_and_a_token_limited_to_one_index_works_only_there()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        await server.AddUserAsync("admin", admin: true);
+        await server.AddUserAsync("alice");
+        await server.CreateIndexAsync("""{"name": "secret", "private": true}""");
+        await server.CreateIndexAsync("""{"name": "open"}""");
+        (await server.UploadWheelToAsync("secret", "hidden", "1.0")).EnsureSuccessStatusCode();
+
+        using (var anonymous = await server.Client.GetAsync("/secret/simple/hidden/"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.GetAsync("/secret/files/hidden/hidden-1.0-py3-none-any.whl")).StatusCode);
+        using (var signedIn = await server.SendAsync(HttpMethod.Get, "/secret/simple/hidden/", user: "alice"))
+        {
+            Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        }
+
+        var token = await server.CreateTokenAsync("alice", index: "open");
+        (await server.UploadWheelToAsync("open", "scoped", "1.0", user: "__token__", secret: token)).EnsureSuccessStatusCode();
+        foreach (var index in (string[])["", "secret"])
+        {
+            using var refused = await server.UploadWheelToAsync(index, "scoped", "1.1", user: "__token__", secret: token);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("limited to index 'open'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/secret/simple/hidden/");
+        read.Headers.Authorization = UploadHarness.Basic("__token__", token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client.SendAsync(read)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/simple/scoped/")).StatusCode);
+    }
 }
