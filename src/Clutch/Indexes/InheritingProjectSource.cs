@@ -32,6 +32,10 @@ public sealed class InheritingProjectSource : IProjectSource, IDisposable
 
     public string Index => _own.Index;
 
+    /// <summary>The shortest lifetime of the lists shown: a mirror base's list is read again after its TTL.</summary>
+    public TimeSpan? ProjectListLifetime =>
+        _bases.Select(b => b.Source.ProjectListLifetime).Append(_own.ProjectListLifetime).Where(l => l is not null).Min();
+
     public event EventHandler<CatalogChangedEventArgs>? Changed;
 
     public async Task<ProjectDetail> ReadProjectAsync(ProjectName name, CancellationToken cancellationToken)

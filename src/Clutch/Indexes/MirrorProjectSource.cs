@@ -26,6 +26,9 @@ public sealed partial class MirrorProjectSource(IndexDefinition definition, Upst
 
     public string Index => definition.Name;
 
+    /// <summary>The upstream's project list is read again after the TTL (at least a second apart).</summary>
+    public TimeSpan? ProjectListLifetime => definition.Ttl < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : definition.Ttl;
+
     /// <summary>The upstream as configured (with any credentials: for requests only, never shown).</summary>
     public Uri Upstream => _upstream;
 

@@ -26,6 +26,7 @@ public sealed class PageCache : IDisposable
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>> _projects = new(NameComparer.Instance);
     private readonly ConcurrentDictionary<ProjectName, Lazy<Task<ProjectSnapshot>>>.AlternateLookup<ReadOnlySpan<char>> _projectsBySpan;
     private readonly LazySlot<RootSnapshot> _root;
+    private long _rootBuiltTicks;
     private readonly LazySlot<RenderedPage> _linksRoot;
 
     // Project builds at once: they are CPU work (a catalog read, three renders, gzip), so more than a
@@ -71,7 +72,17 @@ public sealed class PageCache : IDisposable
         return GetProjectSlowAsync(name);
     }
 
-    public Task<RootSnapshot> GetRootAsync() => _root.GetAsync();
+    public Task<RootSnapshot> GetRootAsync()
+    {
+        // A list that goes stale by itself (an upstream's) is dropped once its lifetime is over.
+        if (_source.ProjectListLifetime is { } lifetime && _time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _rootBuiltTicks), TimeSpan.Zero) >= lifetime)
+        {
+            _root.Invalidate();
+            Interlocked.Exchange(ref _rootBuiltTicks, DateTimeOffset.MaxValue.UtcTicks); // until the rebuild notes its time
+        }
+
+        return _root.GetAsync();
+    }
 
     /// <summary>
     /// The snapshot of the project named <paramref name="canonicalName"/> (already normalized, see
@@ -169,6 +180,7 @@ public sealed class PageCache : IDisposable
     private async Task<RootSnapshot> BuildRootAsync()
     {
         await Task.Yield();
+        Interlocked.Exchange(ref _rootBuiltTicks, _time.GetUtcNow().UtcTicks);
         var projects = await _source.ListProjectsAsync(CancellationToken.None).ConfigureAwait(false);
         return new RootSnapshot(projects);
     }

@@ -22,6 +22,12 @@ public interface IProjectSource
     /// <summary>Every project, ordered by normalized name.</summary>
     Task<IReadOnlyList<ProjectSummary>> ListProjectsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How long the list of projects stays current by itself (an upstream's list, read again after
+    /// its TTL); null for a source that reports every change of it.
+    /// </summary>
+    TimeSpan? ProjectListLifetime => null;
+
     /// <summary>Every file ordered by project, then filename, read as it streams (the whole-index links page).</summary>
     IAsyncEnumerable<CatalogFile> StreamAllFilesAsync(CancellationToken cancellationToken);
 

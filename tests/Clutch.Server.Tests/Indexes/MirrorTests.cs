@@ -43,6 +43,8 @@ public sealed class MirrorTests
             }
 
             Assert.Equal(upstreamBytes, await server.Client.GetByteArrayAsync("/pypi-mirror/files/" + Wheel));
+            var root = await server.Client.GetStringAsync("/pypi-mirror/simple/");
+            Assert.Contains("up-pkg", root, StringComparison.Ordinal);
             Assert.Equal(await upstream.Client.GetStringAsync("/files/" + Wheel + ".metadata"), await server.Client.GetStringAsync("/pypi-mirror/files/" + Wheel + ".metadata"));
 
             // The guard: team's own acme-utils hides the upstream's 99.0.
@@ -54,6 +56,8 @@ public sealed class MirrorTests
             Assert.Equal(page, await server.Client.GetStringAsync("/pypi-mirror/simple/up-pkg/"));
             Assert.Equal(upstreamBytes, await server.Client.GetByteArrayAsync("/pypi-mirror/files/" + Wheel));
             Assert.Equal(upstreamBytes, await server.Client.GetByteArrayAsync("/pypi-mirror/files/" + Wheel));
+            await Task.Delay(1100); // the upstream's project list is read again after the TTL (a second at least): stale now
+            Assert.Equal(root, await server.Client.GetStringAsync("/pypi-mirror/simple/"));
             var clock = Stopwatch.StartNew();
             using var never = await server.Client.GetAsync("/pypi-mirror/simple/never-fetched/");
             Assert.Equal(HttpStatusCode.BadGateway, never.StatusCode);
