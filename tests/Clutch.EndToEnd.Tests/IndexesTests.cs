@@ -75,6 +75,11 @@ public sealed class IndexesTests(ClutchServer server) : IClassFixture<ClutchServ
             }
 
             await upstream.StopAsync();
+            using (var never = await server.HttpClient.GetAsync(teamUrl + "e2e-never-fetched/"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.BadGateway, never.StatusCode);
+            }
+
             using (var target = new TempDirectory("upstream-down"))
             {
                 (await pip.PipInstallAsync(teamUrl, target.Path, "e2e-upstream-only")).AssertSuccess();
@@ -96,6 +101,57 @@ public sealed class IndexesTests(ClutchServer server) : IClassFixture<ClutchServ
         finally
         {
             await upstream.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_index_API_answers_every_documented_status_from_the_shipped_build()
+    {
+        (await server.RunCliAsync(["user", "add", "api-admin2", "--admin", "--password-stdin", .. server.StoreArguments], "admin-password\n")).AssertSuccess();
+        await server.AddUserAsync("api-user", "user-password");
+
+        (string Method, string Path, string? Json, string? User, int Status)[] calls =
+        [
+            ("POST", "/api/indexes", """{"name": "api-dev"}""", "api-admin2", 201),
+            ("POST", "/api/indexes", """{"name": "api-stable", "bases": ["api-dev"]}""", "api-admin2", 201),
+            ("POST", "/api/indexes", """{"name": "api-dev"}""", "api-admin2", 409),
+            ("POST", "/api/indexes", """{"name": "files"}""", "api-admin2", 400),
+            ("POST", "/api/indexes", "not json", "api-admin2", 400),
+            ("POST", "/api/indexes", """{"name": "x"}""", "api-user", 403),
+            ("POST", "/api/indexes", """{"name": "x"}""", null, 401),
+            ("GET", "/api/indexes", null, "api-user", 200),
+            ("GET", "/api/indexes/api-dev", null, "api-user", 200),
+            ("GET", "/api/indexes/nope", null, "api-user", 404),
+            ("PUT", "/api/indexes/api-stable/allowed/some-project", null, "api-admin2", 200),
+            ("PUT", "/api/indexes/nope/allowed/some-project", null, "api-admin2", 404),
+            ("POST", "/api/indexes/api-stable/promotions", """{"project": "nothing", "version": "1.0", "from": "api-dev"}""", "api-admin2", 404),
+            ("POST", "/api/indexes/api-stable/promotions", """{"project": "nothing"}""", "api-admin2", 400),
+            ("DELETE", "/api/indexes/api-dev", null, "api-admin2", 409),
+            ("DELETE", "/api/indexes/api-stable", null, "api-admin2", 204),
+            ("DELETE", "/api/indexes/api-dev", null, "api-admin2", 204),
+        ];
+        foreach (var (method, path, json, user, status) in calls)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), server.BaseUrl + path);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            if (user is not null)
+            {
+                var password = user == "api-user" ? "user-password" : "admin-password";
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user + ":" + password)));
+            }
+
+            using var response = await server.HttpClient.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(status == (int)response.StatusCode, $"{method} {path} as {user}: {(int)response.StatusCode} {body}");
+            if (status >= 400)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("\"detail\":", body, StringComparison.Ordinal);
+            }
         }
     }
 
