@@ -86,6 +86,11 @@ public sealed class IndexesTests(ClutchServer server) : IClassFixture<ClutchServ
                 Assert.Equal("1.0", await pip.ImportedVersionAsync(target.Path, "e2e_upstream_only"));
             }
 
+            var pruned = (await server.RunCliAsync(["cache", "prune", "--max-mb", "0", .. server.StoreArguments])).AssertSuccess();
+            Assert.Matches(@"Removed [1-9][0-9]* mirrored file\(s\)", pruned.StdOut); // the wheel and its PEP 658 metadata
+            var evicted = await server.HttpClient.GetAsync(server.BaseUrl + "/pypi-mirror/files/e2e-upstream-only/e2e_upstream_only-1.0-py3-none-any.whl");
+            Assert.Equal(System.Net.HttpStatusCode.BadGateway, evicted.StatusCode); // gone from the cache, and the upstream is down
+
             var promoted = await server.RunCliAsync(["promote", "e2e-acme-utils==1.0", "--from", "team", "--to", "stable", .. server.StoreArguments]);
             promoted.AssertSuccess();
             Assert.Contains("1 file(s) promoted.", promoted.StdOut, StringComparison.Ordinal);

@@ -231,7 +231,9 @@ public sealed partial class IndexRegistry(
             source = new InheritingProjectSource(source, bases, definition.Allowed.ToHashSet(StringComparer.Ordinal));
         }
 
-        var cache = new PageCache(source, options, store: null, time);
+        // The indexes share the default index's page memory (one --page-cache-mb for the node); their
+        // pages' gzip bytes are held in memory rather than in the default index's page store file.
+        var cache = new PageCache(source, options, store: null, time, defaultCache.Budget);
         IBlobStore indexBlobs = local?.Storage.Blobs ?? new PrefixedBlobStore(blobs, PrefixedBlobStore.PrefixOf(definition.Name));
         return new IndexRuntime(definition, source, cache, responder, indexBlobs, local?.Storage, local?.Committer, mirror);
     }

@@ -70,6 +70,11 @@ public sealed class IndexService(IIndexStore store, ClutchOptions options, ICata
                 throw new IndexProblemException(StatusCodes.Status400BadRequest, $"Base index '{b}' is named twice.");
             }
 
+            if (!request.Private && existing.FirstOrDefault(e => e.Name == name) is { Private: true })
+            {
+                throw new IndexProblemException(StatusCodes.Status400BadRequest, $"Base index '{b}' is private; an index that inherits from it must be private too (--private).");
+            }
+
             bases.Add(name);
         }
 
@@ -103,15 +108,25 @@ public sealed class IndexService(IIndexStore store, ClutchOptions options, ICata
             throw new IndexProblemException(StatusCodes.Status409Conflict, $"Index '{name}' is a base of {string.Join(", ", dependents)}; delete or change those first.");
         }
 
-        // The definition first: from then on no node serves the index; then its stores go.
+        // A mirror's fetched files go first (the ledger, removed with the definition, lists them).
+        var indexBlobs = new PrefixedBlobStore(blobs, PrefixedBlobStore.PrefixOf(index.Name));
+        foreach (var kept in (await store.ListMirrorFilesAsync(cancellationToken)).Where(f => f.Index == index.Name))
+        {
+            await indexBlobs.DeleteAsync(kept.Key, cancellationToken);
+        }
+
+        // Then the definition: from then on no node serves the index; then a local index's stores go.
         await store.DeleteIndexAsync(index.Name, cancellationToken);
         if (closeStores is not null)
         {
             await closeStores(index.Name);
         }
 
-        var storage = await IndexStorage.OpenAsync(index.Name, options, blobs, loggers, time, cancellationToken);
-        await storage.DestroyAsync(cancellationToken);
+        if (index.Upstream is null)
+        {
+            var storage = await IndexStorage.OpenAsync(index.Name, options, blobs, loggers, time, cancellationToken);
+            await storage.DestroyAsync(cancellationToken);
+        }
     }
 
     /// <summary>Lets (or stops letting) the bases' files of <paramref name="project"/> show in <paramref name="name"/> beside its own.</summary>

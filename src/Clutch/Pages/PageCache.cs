@@ -39,12 +39,13 @@ public sealed class PageCache : IDisposable
     {
     }
 
-    internal PageCache(IProjectSource source, ClutchOptions options, PageStore? store, TimeProvider? time = null)
+    /// <param name="budget">The memory for copies of page bytes; shared by every index's cache (see <see cref="Budget"/>), a new one when null.</param>
+    internal PageCache(IProjectSource source, ClutchOptions options, PageStore? store, TimeProvider? time = null, MemoryBudget? budget = null)
     {
         _source = source;
         _time = time ?? TimeProvider.System;
         _store = store;
-        _budget = new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
+        _budget = budget ?? new MemoryBudget(options.PageCacheMegabytes * 1024L * 1024);
         _root = new LazySlot<RootSnapshot>(BuildRootAsync);
         _linksRoot = new LazySlot<RenderedPage>(BuildLinksRootAsync);
         _projectsBySpan = _projects.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -57,6 +58,9 @@ public sealed class PageCache : IDisposable
 
     /// <summary>The index whose pages these are ("" for the default index).</summary>
     public string Index => _source.Index;
+
+    /// <summary>The memory for copies of page bytes (<see cref="ClutchOptions.PageCacheMegabytes"/>), which the other indexes' caches share.</summary>
+    internal MemoryBudget Budget => _budget;
 
     /// <summary>Where project and links pages keep their bytes; null when their gzip bytes are kept in memory.</summary>
     internal PageStore? Store => _store;

@@ -220,6 +220,11 @@ public sealed class IndexManagementTests
         await server.CreateIndexAsync("""{"name": "secret", "private": true}""");
         await server.CreateIndexAsync("""{"name": "open"}""");
         (await server.UploadWheelToAsync("secret", "hidden", "1.0")).EnsureSuccessStatusCode();
+        using (var leaky = await server.SendAsync(HttpMethod.Post, "/api/indexes", """{"name": "leaky", "bases": ["secret"]}"""))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, leaky.StatusCode);
+            Assert.Contains("is private; an index that inherits from it must be private too", await IndexApi.DetailAsync(leaky), StringComparison.Ordinal);
+        }
 
         using (var anonymous = await server.Client.GetAsync("/secret/simple/hidden/"))
         {
