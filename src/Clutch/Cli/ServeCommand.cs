@@ -24,10 +24,11 @@ public static class ServeCommand
         var pageCache = NonNegative("--page-cache-mb", "Memory for page bytes, in MB (default 32): copies of pages, plain and gzip, otherwise read from the page store file per request; the root pages are always held.");
         var fileCache = NonNegative("--file-cache-mb", "Memory for the bytes of small files most recently downloaded, in MB (default 32).");
         var mirrorCache = NonNegative("--mirror-cache-mb", "Disk for files fetched by mirror indexes, in MB (default 10240; 0: no limit); the least recently used go first.");
+        var upstreamTimeout = NonNegative("--upstream-timeout", "Seconds a mirror index waits for its upstream (a page, or each read of a file; default 10).");
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Apache htpasswd file whose bcrypt entries are accepted as users." };
         var config = new Option<string?>("--config") { Description = "Optional JSON config file with the flags' names ({\"Port\": 9000}), or CLUTCH_CONFIG; flags and CLUTCH_* variables win over it." };
 
-        var command = new Command("serve", "Serve a folder of Python packages.") { dir, root, host, port, catalog, blobs, s3Endpoint, blobsRedirect, stateDir, isPrivate, maxUpload, keepDev, pageCache, fileCache, mirrorCache, htpasswd, config };
+        var command = new Command("serve", "Serve a folder of Python packages.") { dir, root, host, port, catalog, blobs, s3Endpoint, blobsRedirect, stateDir, isPrivate, maxUpload, keepDev, pageCache, fileCache, mirrorCache, upstreamTimeout, htpasswd, config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(dir);
@@ -58,6 +59,7 @@ public static class ServeCommand
                 ["PageCacheMegabytes"] = parse.GetValue(pageCache)?.ToString(CultureInfo.InvariantCulture),
                 ["FileCacheMegabytes"] = parse.GetValue(fileCache)?.ToString(CultureInfo.InvariantCulture),
                 ["MirrorCacheMegabytes"] = parse.GetValue(mirrorCache)?.ToString(CultureInfo.InvariantCulture),
+                ["UpstreamTimeoutSeconds"] = parse.GetValue(upstreamTimeout)?.ToString(CultureInfo.InvariantCulture),
                 ["Htpasswd"] = parse.GetValue(htpasswd),
                 // The host logs a failed start with its whole stack trace before rethrowing; the failure
                 // is reported below in one line instead.

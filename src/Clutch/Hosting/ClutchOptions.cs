@@ -88,6 +88,12 @@ public sealed class ClutchOptions
     /// </summary>
     public long MirrorCacheMegabytes { get; set; } = 10240;
 
+    /// <summary>
+    /// How long a mirror index waits for its upstream: for a whole page, and for each read of a file
+    /// (a slow but moving download is not cut off). A page not fetched before then answers 504.
+    /// </summary>
+    public int UpstreamTimeoutSeconds { get; set; } = 10;
+
     /// <summary>Runtime tuning (buffer pools, heap trimming, idle collections, socket threads; see <see cref="Tuning.RuntimeTuning"/>).</summary>
     public bool RuntimeTuning { get; set; } = true;
 

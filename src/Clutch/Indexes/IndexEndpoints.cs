@@ -20,7 +20,7 @@ public static class IndexEndpoints
 {
     public static IServiceCollection AddIndexes(this IServiceCollection services)
     {
-        services.AddSingleton(_ => new Mirror.UpstreamClient(new HttpClient(new SocketsHttpHandler
+        services.AddSingleton(sp => new Mirror.UpstreamClient(new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate | System.Net.DecompressionMethods.Brotli,
@@ -28,7 +28,7 @@ public static class IndexEndpoints
         })
         {
             Timeout = Timeout.InfiniteTimeSpan, // the client keeps its own per-page and per-read timeouts
-        }));
+        }, new Mirror.UpstreamClientOptions { PageTimeout = TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<ClutchOptions>().UpstreamTimeoutSeconds)) }));
         services.AddSingleton<MirrorCache>();
         services.AddHostedService(sp => sp.GetRequiredService<MirrorCache>());
         services.AddSingleton<MirrorFiles>();

@@ -24,6 +24,11 @@ public sealed partial class MirrorProjectSource(IndexDefinition definition, Upst
     private readonly Uri _upstream = new(definition.Upstream!);
     private readonly ConcurrentDictionary<string, UpstreamFile> _files = new(StringComparer.Ordinal);
 
+    // Names the upstream does not have, until when: a scan for random names (or a resolver asking for
+    // the same missing name again and again) reaches the upstream once per name and minute at most.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _absent = new(StringComparer.Ordinal);
+    private const int MaxAbsentNames = 10_000;
+
     public string Index => definition.Name;
 
     /// <summary>The upstream's project list is read again after the TTL (at least a second apart).</summary>
@@ -44,8 +49,13 @@ public sealed partial class MirrorProjectSource(IndexDefinition definition, Upst
 
     public async Task<ProjectDetail> ReadProjectAsync(ProjectName name, CancellationToken cancellationToken)
     {
-        var stored = await store.GetMirrorPageAsync(Index, name.Value, cancellationToken);
         var now = time.GetUtcNow();
+        if (_absent.TryGetValue(name.Value, out var absentUntil) && now < absentUntil)
+        {
+            return new ProjectDetail([], [], absentUntil);
+        }
+
+        var stored = await store.GetMirrorPageAsync(Index, name.Value, cancellationToken);
         if (stored is not null && now < stored.FetchedAt + definition.Ttl)
         {
             return Detail(name, UpstreamPageJson.DeserializeProject(stored.Body), stored.FetchedAt + definition.Ttl);
@@ -72,9 +82,16 @@ public sealed partial class MirrorProjectSource(IndexDefinition definition, Upst
                 await store.PutMirrorPageAsync(new MirrorPage(Index, name.Value, UpstreamPageJson.Serialize(page), fetched.ETag, now), cancellationToken);
                 return Detail(name, page, now + definition.Ttl);
             default:
-                // Not upstream (or a 304 for a page this index does not hold): no such project. Not
-                // remembered, so it is asked again next time.
-                return new ProjectDetail([], [], now + definition.Ttl);
+                // Not upstream (or a 304 for a page this index does not hold): no such project, asked
+                // again after the TTL (a minute at most: a project may be published upstream any time).
+                if (_absent.Count >= MaxAbsentNames)
+                {
+                    _absent.Clear();
+                }
+
+                var until = now + (definition.Ttl < TimeSpan.FromMinutes(1) ? definition.Ttl : TimeSpan.FromMinutes(1));
+                _absent[name.Value] = until;
+                return new ProjectDetail([], [], until);
         }
     }
 

@@ -37,6 +37,8 @@ public sealed class CountingUpstream : IAsyncDisposable
 
     public TimeSpan FileDelay { get; set; }
 
+    public TimeSpan PageDelay { get; set; }
+
     /// <summary>How many requests reached <paramref name="path"/>, and how many of those were answered 304.</summary>
     public int Requests(string path) => _requests.GetValueOrDefault(path);
 
@@ -74,6 +76,7 @@ public sealed class CountingUpstream : IAsyncDisposable
 
         if (path.StartsWith("/simple/", StringComparison.Ordinal) && path.EndsWith('/') && path.Length > "/simple/".Length)
         {
+            await Task.Delay(PageDelay);
             var project = path["/simple/".Length..^1];
             var files = _files.Where(f => f.Value.Project == project).OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
             if (files.Count > 0)

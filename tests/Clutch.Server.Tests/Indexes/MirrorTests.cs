@@ -144,4 +144,31 @@ public sealed class MirrorTests
         Assert.Equal(2, upstream.Requests("/files/aaa-1.0-py3-none-any.whl"));
         Assert.Equal(1, upstream.Requests("/files/ccc-1.0-py3-none-any.whl"));
     }
+
+    [Fact]
+    public async Task A_slow_upstream_is_504_within_the_timeout_and_a_missing_name_is_asked_for_once_per_ttl()
+    {
+        await using var upstream = await CountingUpstream.StartAsync();
+        upstream.Add("slow", "slow-1.0-py3-none-any.whl", UploadHarness.WheelBytes("slow", "1.0"));
+        upstream.PageDelay = TimeSpan.FromSeconds(4);
+        await using var server = await InProcessServer.StartAsync(configure: o => o.UpstreamTimeoutSeconds = 1);
+        await server.AddUserAsync("admin", admin: true);
+        await server.CreateIndexAsync($$"""{"name": "mirror", "upstream": "{{upstream.SimpleUrl}}", "ttl": "1h"}""");
+
+        var clock = Stopwatch.StartNew();
+        using (var slow = await server.Client.GetAsync("/mirror/simple/slow/"))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"504 after {clock.Elapsed}");
+
+        upstream.PageDelay = TimeSpan.Zero;
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/mirror/simple/not-upstream/")).StatusCode);
+        }
+
+        Assert.Equal(1, upstream.Requests("/simple/not-upstream/"));
+    }
 }
