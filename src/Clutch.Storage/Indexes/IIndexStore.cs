@@ -20,7 +20,14 @@ public sealed record IndexDefinition(
     bool Private,
     IReadOnlyList<string> Allowed,
     DateTimeOffset Created,
-    string? CreatedBy);
+    string? CreatedBy)
+{
+    /// <summary>
+    /// Users who may upload to (and promote into) this index besides admins; empty: every user the
+    /// project's roles allow. Permissions scoped to the index, as devpi's upload ACL.
+    /// </summary>
+    public IReadOnlyList<string> Uploaders { get; init; } = [];
+}
 
 /// <summary>One file copied from one index to another by a promotion.</summary>
 public sealed record Promotion(

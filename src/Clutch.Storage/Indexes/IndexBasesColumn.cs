@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Clutch.Storage.Indexes;
 
 /// <summary>
-/// <see cref="IndexDefinition.Bases"/> as the text of the <c>indexes.bases</c> column: a JSON array
+/// <see cref="IndexDefinition.Bases"/> (and <see cref="IndexDefinition.Uploaders"/>) as the text of the <c>indexes.bases</c> (<c>uploaders</c>) column: a JSON array
 /// of names (<c>["","team"]</c>), so the default index "" and an empty list stay distinct.
 /// Written and read without reflection (the app is trimmed).
 /// </summary>

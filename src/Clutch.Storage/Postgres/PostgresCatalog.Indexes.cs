@@ -34,7 +34,7 @@ public sealed partial class PostgresCatalog : IIndexStore
 
             var result = new List<IndexDefinition>();
             await using (var command = new NpgsqlCommand(
-                "SELECT name, upstream, bases, ttl, private, created, created_by FROM indexes ORDER BY name COLLATE \"C\"", connection, transaction))
+                "SELECT name, upstream, bases, ttl, private, created, created_by, uploaders FROM indexes ORDER BY name COLLATE \"C\"", connection, transaction))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
@@ -48,7 +48,10 @@ public sealed partial class PostgresCatalog : IIndexStore
                         reader.GetBoolean(4),
                         allowed.TryGetValue(name, out var names) ? names : [],
                         new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-                        reader.IsDBNull(6) ? null : reader.GetString(6)));
+                        reader.IsDBNull(6) ? null : reader.GetString(6))
+                    {
+                        Uploaders = IndexBasesColumn.Read(reader.GetString(7)),
+                    });
                 }
             }
 
@@ -61,12 +64,12 @@ public sealed partial class PostgresCatalog : IIndexStore
         {
             await using (var insert = new NpgsqlCommand(
                 """
-                INSERT INTO indexes (name, upstream, bases, ttl, private, created, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO indexes (name, upstream, bases, ttl, private, created, created_by, uploaders) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 ON CONFLICT (name) DO NOTHING
                 """, connection, transaction))
             {
                 Bind(insert, [index.Name, index.Upstream, IndexBasesColumn.Write(index.Bases), (long)index.Ttl.TotalSeconds, index.Private,
-                    index.Created.UtcTicks, index.CreatedBy]);
+                    index.Created.UtcTicks, index.CreatedBy, IndexBasesColumn.Write(index.Uploaders)]);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken) != 1)
                 {
                     return false;

@@ -115,7 +115,8 @@ internal static class PostgresMigrations
                 ttl        bigint NOT NULL,
                 private    boolean NOT NULL DEFAULT false,
                 created    bigint NOT NULL,
-                created_by text
+                created_by text,
+                uploaders  text NOT NULL DEFAULT '[]'
             );
 
             -- The dependency-confusion guard's exceptions: projects whose files from the bases stay visible.

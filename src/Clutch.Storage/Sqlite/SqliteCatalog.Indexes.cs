@@ -31,7 +31,7 @@ public sealed partial class SqliteCatalog : IIndexStore
         }
 
         var result = new List<IndexDefinition>();
-        await using (var command = Command(connection, transaction, "SELECT name, upstream, bases, ttl, private, created, created_by FROM indexes ORDER BY name"))
+        await using (var command = Command(connection, transaction, "SELECT name, upstream, bases, ttl, private, created, created_by, uploaders FROM indexes ORDER BY name"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -45,7 +45,10 @@ public sealed partial class SqliteCatalog : IIndexStore
                     reader.GetInt64(4) != 0,
                     allowed.TryGetValue(name, out var names) ? names : [],
                     new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+                    reader.IsDBNull(6) ? null : reader.GetString(6))
+                {
+                    Uploaders = IndexBasesColumn.Read(reader.GetString(7)),
+                });
             }
         }
 
@@ -56,8 +59,8 @@ public sealed partial class SqliteCatalog : IIndexStore
         WriteIndexesAsync(async (connection, transaction) =>
         {
             await using (var insert = Command(connection, transaction, """
-                INSERT INTO indexes (name, upstream, bases, ttl, private, created, created_by)
-                VALUES ($name, $upstream, $bases, $ttl, $private, $created, $by)
+                INSERT INTO indexes (name, upstream, bases, ttl, private, created, created_by, uploaders)
+                VALUES ($name, $upstream, $bases, $ttl, $private, $created, $by, $uploaders)
                 ON CONFLICT(name) DO NOTHING
                 """))
             {
@@ -68,6 +71,7 @@ public sealed partial class SqliteCatalog : IIndexStore
                 insert.Parameters.AddWithValue("$private", index.Private ? 1 : 0);
                 insert.Parameters.AddWithValue("$created", index.Created.UtcTicks);
                 insert.Parameters.AddWithValue("$by", (object?)index.CreatedBy ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$uploaders", IndexBasesColumn.Write(index.Uploaders));
                 if (await insert.ExecuteNonQueryAsync(cancellationToken) != 1)
                 {
                     return false;

@@ -131,7 +131,8 @@ internal static class SqliteMigrations
                 ttl        INTEGER NOT NULL,
                 private    INTEGER NOT NULL DEFAULT 0,
                 created    INTEGER NOT NULL,
-                created_by TEXT
+                created_by TEXT,
+                uploaders  TEXT NOT NULL DEFAULT '[]'
             ) WITHOUT ROWID;
 
             -- The dependency-confusion guard's exceptions: projects whose files from the bases stay visible.

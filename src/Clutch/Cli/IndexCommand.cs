@@ -61,8 +61,9 @@ public static class IndexCommand
         var bases = new Option<string?>("--bases") { Description = "Comma-separated indexes whose projects this one also shows, in order ('default' for the default index)." };
         var ttl = new Option<string?>("--ttl") { Description = "How long a mirrored page is served before it is revalidated upstream (30s, 10m, 2h, 1d; default 10m)." };
         var isPrivate = new Option<bool>("--private") { Description = "Reading the index needs credentials." };
+        var uploaders = new Option<string?>("--uploaders") { Description = "Comma-separated users who may upload to and promote into the index (admins always may); default: anyone the project's roles allow." };
         var store = new CatalogCommandOptions();
-        var command = new Command("create", "Create an index.") { name, upstream, bases, ttl, isPrivate };
+        var command = new Command("create", "Create an index.") { name, upstream, bases, ttl, isPrivate, uploaders };
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(store, parse, async service =>
         {
@@ -73,7 +74,10 @@ public static class IndexCommand
             }
 
             var created = await service.CreateAsync(
-                new IndexRequest(parse.GetValue(name)!, parse.GetValue(upstream), (parse.GetValue(bases) ?? "").Split(','), duration, parse.GetValue(isPrivate)),
+                new IndexRequest(parse.GetValue(name)!, parse.GetValue(upstream), (parse.GetValue(bases) ?? "").Split(','), duration, parse.GetValue(isPrivate))
+                {
+                    Uploaders = (parse.GetValue(uploaders) ?? "").Split(','),
+                },
                 Actor, cancellationToken);
             Console.WriteLine($"Created index {created.Name}: {Describe(created)}; it answers at /{created.Name}/simple/.");
             return 0;
@@ -121,6 +125,7 @@ public static class IndexCommand
             Console.WriteLine($"ttl:      {view.TtlSeconds.ToString(CultureInfo.InvariantCulture)}s");
             Console.WriteLine($"private:  {(view.Private ? "yes" : "no")}");
             Console.WriteLine($"allowed:  {(view.Allowed.Count == 0 ? "-" : string.Join(", ", view.Allowed))}");
+            Console.WriteLine($"uploaders: {(view.Uploaders.Count == 0 ? "anyone the project's roles allow" : string.Join(", ", view.Uploaders) + " (and admins)")}");
             Console.WriteLine($"created:  {view.Created:yyyy-MM-dd HH:mm} by {view.CreatedBy ?? "unknown"}");
             foreach (var p in await service.ListPromotionsAsync(index.Name, cancellationToken))
             {

@@ -66,7 +66,7 @@ public static class IndexEndpoints
                 ttl = Durations.TryParse(body.Ttl, out var t) ? t : throw new IndexProblemException(StatusCodes.Status400BadRequest, $"TTL '{body.Ttl}' is not a duration like 30s, 10m, 2h or 1d.");
             }
 
-            var created = await s.CreateAsync(new IndexRequest(body.Name ?? "", body.Upstream, body.Bases ?? [], ttl, body.Private), caller.UserName, c.RequestAborted);
+            var created = await s.CreateAsync(new IndexRequest(body.Name ?? "", body.Upstream, body.Bases ?? [], ttl, body.Private) { Uploaders = body.Uploaders ?? [] }, caller.UserName, c.RequestAborted);
             await r.RefreshAsync(c.RequestAborted);
             // Written with the index's own type information (TypedResults.Created would go through the
             // framework's JSON options, which know only problem details in the shipped build).
@@ -101,6 +101,11 @@ public static class IndexEndpoints
                 throw new IndexProblemException(StatusCodes.Status403Forbidden, $"User '{caller.UserName}' may not promote project '{body.Project}' (only its owners and admins may).");
             }
 
+            if (name != IndexService.DefaultName && IndexService.UploadRefusal(await s.GetAsync(name, c.RequestAborted), caller.UserName, caller.IsAdmin) is { } refusal)
+            {
+                throw new IndexProblemException(StatusCodes.Status403Forbidden, refusal);
+            }
+
             var promoted = await s.PromoteAsync(body.Project, body.Version, body.From, name, caller.UserName, c.RequestAborted);
             return (IResult)TypedResults.Json((IReadOnlyList<PromotionView>)[.. promoted.Select(PromotionView.Of)], IndexJsonContext.Default.IReadOnlyListPromotionView);
         }));
@@ -132,7 +137,11 @@ public static class IndexEndpoints
         }
 
         await UploadEndpoints.UploadAsync(context, options, authenticator, permissions, reader,
-            new UploadEndpoints.UploadTarget(runtime.Name, runtime.Storage.Catalog, runtime.Storage.DeletedFiles, runtime.Committer), logger);
+            new UploadEndpoints.UploadTarget(runtime.Name, runtime.Storage.Catalog, runtime.Storage.DeletedFiles, runtime.Committer)
+            {
+                Refuse = caller => IndexService.UploadRefusal(runtime.Definition, caller.UserName, caller.IsAdmin),
+            },
+            logger);
     }
 
     /// <summary>Authenticates (Basic, as every API), checks admin when asked, runs <paramref name="body"/> and turns refusals into problem details.</summary>

@@ -5,13 +5,13 @@ using Clutch.Storage.Indexes;
 namespace Clutch.Indexes;
 
 /// <summary>The body of <c>POST /api/indexes</c>; <see cref="Ttl"/> as <c>30s</c>, <c>10m</c>, <c>2h</c>, <c>1d</c> or seconds.</summary>
-public sealed record IndexCreateBody(string? Name, string? Upstream, IReadOnlyList<string>? Bases, string? Ttl, bool Private);
+public sealed record IndexCreateBody(string? Name, string? Upstream, IReadOnlyList<string>? Bases, string? Ttl, bool Private, IReadOnlyList<string>? Uploaders = null);
 
 /// <summary>The body of <c>POST /api/indexes/{to}/promotions</c>.</summary>
 public sealed record PromoteBody(string? Project, string? Version, string? From);
 
 /// <summary>An index as the API and <c>clutch index show</c> describe it (credentials in the upstream URL left out).</summary>
-public sealed record IndexView(string Name, string Kind, string? Upstream, IReadOnlyList<string> Bases, int TtlSeconds, bool Private, IReadOnlyList<string> Allowed, DateTimeOffset Created, string? CreatedBy, string SimpleUrl)
+public sealed record IndexView(string Name, string Kind, string? Upstream, IReadOnlyList<string> Bases, int TtlSeconds, bool Private, IReadOnlyList<string> Allowed, IReadOnlyList<string> Uploaders, DateTimeOffset Created, string? CreatedBy, string SimpleUrl)
 {
     public static IndexView Of(IndexDefinition d) => new(
         d.Name,
@@ -21,6 +21,7 @@ public sealed record IndexView(string Name, string Kind, string? Upstream, IRead
         (int)d.Ttl.TotalSeconds,
         d.Private,
         d.Allowed,
+        d.Uploaders,
         d.Created,
         d.CreatedBy,
         "/" + d.Name + "/simple/");

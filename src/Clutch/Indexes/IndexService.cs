@@ -13,7 +13,11 @@ public sealed class IndexProblemException(int status, string message) : Exceptio
 }
 
 /// <summary>What <c>clutch index create</c> and <c>POST /api/indexes</c> ask for.</summary>
-public sealed record IndexRequest(string Name, string? Upstream, IReadOnlyList<string> Bases, TimeSpan? Ttl, bool Private);
+public sealed record IndexRequest(string Name, string? Upstream, IReadOnlyList<string> Bases, TimeSpan? Ttl, bool Private)
+{
+    /// <summary>Users who may upload to the index besides admins; empty: anyone the project's roles allow.</summary>
+    public IReadOnlyList<string> Uploaders { get; init; } = [];
+}
 
 /// <summary>
 /// Creating, deleting and changing indexes, and promoting releases between them: the rules the CLI
@@ -78,7 +82,13 @@ public sealed class IndexService(IIndexStore store, ClutchOptions options, ICata
             bases.Add(name);
         }
 
-        var definition = new IndexDefinition(request.Name, upstream, bases, ttl, request.Private, [], time.GetUtcNow(), actor);
+        var uploaders = request.Uploaders.Select(u => u.Trim()).Where(u => u.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (uploaders.Count > 0 && upstream is not null)
+        {
+            throw new IndexProblemException(StatusCodes.Status400BadRequest, "A mirror takes no uploads; --uploaders is for local indexes.");
+        }
+
+        var definition = new IndexDefinition(request.Name, upstream, bases, ttl, request.Private, [], time.GetUtcNow(), actor) { Uploaders = uploaders };
         if (!await store.CreateIndexAsync(definition, cancellationToken))
         {
             throw new IndexProblemException(StatusCodes.Status409Conflict, $"Index '{request.Name}' exists already.");
@@ -253,6 +263,12 @@ public sealed class IndexService(IIndexStore store, ClutchOptions options, ICata
         var storage = await IndexStorage.OpenAsync(name, options, blobs, loggers, time, cancellationToken);
         return new LocalIndex(storage.Catalog, storage.DeletedFiles, storage.Blobs, storage);
     }
+
+    /// <summary>The one-line refusal when <paramref name="index"/> limits its uploaders and the caller is not one (admins always may); null when allowed.</summary>
+    public static string? UploadRefusal(IndexDefinition index, string userName, bool isAdmin) =>
+        isAdmin || index.Uploaders.Count == 0 || index.Uploaders.Contains(userName)
+            ? null
+            : $"Index '{index.Name}' takes uploads and promotions from {string.Join(", ", index.Uploaders)} only, not '{userName}'.";
 
     /// <summary>An upstream URL as messages show it: without credentials.</summary>
     public static string Redact(string url) =>

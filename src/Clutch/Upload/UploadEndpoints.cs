@@ -69,9 +69,9 @@ public static class UploadEndpoints
         }
 
         var caller = auth.Caller!;
-        if (!caller.IndexAllows(target.Index))
+        if ((caller.IndexAllows(target.Index) ? target.Refuse?.Invoke(caller) : caller.IndexRefusal(target.Index)) is { } refusal)
         {
-            await RejectAsync(context, logger, null, caller.UserName, new UploadRejectedException(StatusCodes.Status403Forbidden, caller.IndexRefusal(target.Index)));
+            await RejectAsync(context, logger, null, caller.UserName, new UploadRejectedException(StatusCodes.Status403Forbidden, refusal));
             return;
         }
 
@@ -197,7 +197,11 @@ public static class UploadEndpoints
     }
 
     /// <summary>Where an upload goes: an index ("" for the default), its catalog, its deleted filenames and its committer.</summary>
-    internal sealed record UploadTarget(string Index, ICatalog Catalog, IDeletedFiles Deleted, UploadCommitter Committer);
+    internal sealed record UploadTarget(string Index, ICatalog Catalog, IDeletedFiles Deleted, UploadCommitter Committer)
+    {
+        /// <summary>The index's own refusal of a caller (one line), or null: its uploaders list.</summary>
+        public Func<Caller, string?>? Refuse { get; init; }
+    }
 
     /// <summary>Log category of the upload endpoints.</summary>
     internal sealed class UploadUser;

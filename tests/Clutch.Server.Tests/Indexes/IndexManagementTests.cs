@@ -252,4 +252,40 @@ public sealed class IndexManagementTests
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client.SendAsync(read)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/simple/scoped/")).StatusCode);
     }
+
+    [Fact]
+    public async Task An_index_that_names_its_uploaders_takes_uploads_and_promotions_from_them_and_admins_only()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        await server.AddUserAsync("admin", admin: true);
+        await server.AddUserAsync("alice");
+        await server.AddUserAsync("bob");
+        await server.CreateIndexAsync("""{"name": "dev"}""");
+        await server.CreateIndexAsync("""{"name": "releases", "uploaders": ["alice"]}""");
+        (await server.UploadWheelToAsync("dev", "bobs-lib", "1.0", user: "bob")).EnsureSuccessStatusCode();
+
+        using (var refused = await server.UploadWheelToAsync("releases", "bobs-lib", "1.0", user: "bob"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("takes uploads and promotions from alice only, not 'bob'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        (await server.UploadWheelToAsync("releases", "alices-lib", "1.0")).EnsureSuccessStatusCode();
+        const string Promote = """{"project": "bobs-lib", "version": "1.0", "from": "dev"}""";
+        using (var refused = await server.SendAsync(HttpMethod.Post, "/api/indexes/releases/promotions", Promote, user: "bob"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("from alice only", await IndexApi.DetailAsync(refused), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/releases/simple/bobs-lib/")).StatusCode);
+        using (var promoted = await server.SendAsync(HttpMethod.Post, "/api/indexes/releases/promotions", Promote))
+        {
+            Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
+        }
+
+        Assert.Contains("bobs_lib-1.0-py3-none-any.whl", await server.Client.GetStringAsync("/releases/simple/bobs-lib/"), StringComparison.Ordinal);
+        using var shown = await server.SendAsync(HttpMethod.Get, "/api/indexes/releases");
+        Assert.Equal(["alice"], (await IndexApi.JsonAsync(shown)).GetProperty("uploaders").EnumerateArray().Select(u => u.GetString()));
+    }
 }

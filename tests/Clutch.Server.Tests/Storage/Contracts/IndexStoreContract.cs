@@ -16,13 +16,13 @@ public abstract class IndexStoreContract(ITestOutputHelper output) : StoreContra
     /// <summary>A definition as comparable text (records compare their lists by reference).</summary>
     private static string Shape(IndexDefinition d) =>
         $"{d.Name} upstream={d.Upstream ?? "-"} bases=[{string.Join(",", d.Bases.Select(b => $"'{b}'"))}] ttl={d.Ttl} private={d.Private} " +
-        $"allowed=[{string.Join(",", d.Allowed)}] created={d.Created.UtcTicks} by={d.CreatedBy ?? "-"}";
+        $"allowed=[{string.Join(",", d.Allowed)}] uploaders=[{string.Join(",", d.Uploaders)}] created={d.Created.UtcTicks} by={d.CreatedBy ?? "-"}";
 
     [ContractFact]
     public async Task Indexes_are_created_once_listed_by_name_and_their_allowed_projects_set()
     {
         var indexes = (await NodeAsync()).Indexes;
-        var team = new IndexDefinition("team", null, ["", "base"], TimeSpan.FromSeconds(90), true, ["zeta", "alpha"], At.AddTicks(3), null);
+        var team = new IndexDefinition("team", null, ["", "base"], TimeSpan.FromSeconds(90), true, ["zeta", "alpha"], At.AddTicks(3), null) { Uploaders = ["carol", "bob"] };
         var mirror = new IndexDefinition("mirror", "https://pypi.org/simple/", [], TimeSpan.FromHours(1), false, [], At, "alice");
         Assert.True(await indexes.CreateIndexAsync(team, Ct));
         Assert.True(await indexes.CreateIndexAsync(mirror, Ct));
