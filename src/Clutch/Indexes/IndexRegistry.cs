@@ -205,7 +205,7 @@ public sealed partial class IndexRegistry(
         }
         else
         {
-            local = await OpenStoresAsync(definition.Name, cancellationToken);
+            local = await OpenStoresAsync(definition, cancellationToken);
             source = new CatalogProjectSource(local.Storage.Catalog, definition.Name);
         }
 
@@ -238,11 +238,19 @@ public sealed partial class IndexRegistry(
         return new IndexRuntime(definition, source, cache, responder, indexBlobs, local?.Storage, local?.Committer, mirror);
     }
 
-    private async Task<LocalStores> OpenStoresAsync(string name, CancellationToken cancellationToken)
+    private async Task<LocalStores> OpenStoresAsync(IndexDefinition definition, CancellationToken cancellationToken)
     {
+        var name = definition.Name;
         if (_stores.TryGetValue(name, out var open))
         {
-            return open;
+            if (open.Created == definition.Created)
+            {
+                return open;
+            }
+
+            // Deleted and made again (elsewhere) between two refreshes: the stores are new ones.
+            _stores.Remove(name);
+            await open.DisposeAsync();
         }
 
         var storage = await IndexStorage.OpenAsync(name, options, blobs, loggers, time, cancellationToken);
@@ -252,7 +260,7 @@ public sealed partial class IndexRegistry(
             var backfill = new DigestBackfill(storage.Catalog, storage.Blobs, leases, loggers.CreateLogger<DigestBackfill>());
             await backfill.StartAsync(cancellationToken);
             var committer = new UploadCommitter(storage.Catalog, storage.Blobs, permissions, backfill, hints, time, loggers.CreateLogger<UploadCommitter>());
-            open = new LocalStores(storage, committer, backfill);
+            open = new LocalStores(storage, committer, backfill, definition.Created);
             _stores[name] = open;
             return open;
         }
@@ -295,8 +303,10 @@ public sealed partial class IndexRegistry(
         return ordered;
     }
 
+    /// <summary>The same index with the same settings (an index deleted and made again has another creation time).</summary>
     private static bool Same(IndexDefinition a, IndexDefinition b) =>
-        a.Name == b.Name && a.Upstream == b.Upstream && a.Ttl == b.Ttl && a.Private == b.Private
+        a.Name == b.Name && a.Created == b.Created && a.Upstream == b.Upstream && a.Ttl == b.Ttl && a.Private == b.Private
+        && a.Uploaders.SequenceEqual(b.Uploaders)
         && a.Bases.SequenceEqual(b.Bases) && a.Allowed.Order(StringComparer.Ordinal).SequenceEqual(b.Allowed.Order(StringComparer.Ordinal));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Index {Index} cannot be served: {Reason}")]
@@ -305,7 +315,7 @@ public sealed partial class IndexRegistry(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the index definitions failed: {Reason}")]
     private static partial void LogRefreshFailed(ILogger logger, string reason);
 
-    private sealed record LocalStores(IndexStorage Storage, UploadCommitter Committer, DigestBackfill Backfill) : IAsyncDisposable
+    private sealed record LocalStores(IndexStorage Storage, UploadCommitter Committer, DigestBackfill Backfill, DateTimeOffset Created) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -78,7 +78,14 @@ public sealed partial class MirrorFiles(
 
         cache.Touch(index.Name, blobKey);
         // Served as a stored file: the size and identity are the kept blob's, the hashes the listing's.
-        var download = new FileDownload(listed with { Size = wantsMetadata ? listed.Size : info.Size, SourceIdentity = info.Identity, SourceMtimeTicks = info.LastModified.UtcTicks });
+        // (An upstream that gave no upload time: the time the file was kept, for Last-Modified.)
+        var download = new FileDownload(listed with
+        {
+            Size = wantsMetadata ? listed.Size : info.Size,
+            SourceIdentity = info.Identity,
+            SourceMtimeTicks = info.LastModified.UtcTicks,
+            UploadTime = listed.UploadTime == default ? info.LastModified : listed.UploadTime,
+        });
         var result = await FileEndpoints.AnswerAsync(key, fileKey, download, wantsMetadata, context, index.Blobs, cacheHeaders, smallFiles, stale);
         await result.ExecuteAsync(context);
     }

@@ -288,4 +288,29 @@ public sealed class IndexManagementTests
         using var shown = await server.SendAsync(HttpMethod.Get, "/api/indexes/releases");
         Assert.Equal(["alice"], (await IndexApi.JsonAsync(shown)).GetProperty("uploaders").EnumerateArray().Select(u => u.GetString()));
     }
+
+    [Fact]
+    public async Task An_index_deleted_and_made_again_elsewhere_is_served_from_its_new_stores()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        await server.AddUserAsync("admin", admin: true);
+        await server.AddUserAsync("alice");
+        await server.CreateIndexAsync("""{"name": "team"}""");
+        (await server.UploadWheelToAsync("team", "team-lib", "1.0")).EnsureSuccessStatusCode();
+        Assert.Contains("team-lib", await server.Client.GetStringAsync("/team/simple/"), StringComparison.Ordinal);
+
+        // As a CLI command or another node does it: on the stores, without this node's registry.
+        var services = server.Services;
+        var elsewhere = new Clutch.Indexes.IndexService(
+            services.GetRequiredService<Clutch.Storage.Indexes.IIndexStore>(), services.GetRequiredService<Clutch.Hosting.ClutchOptions>(),
+            services.GetRequiredService<Clutch.Storage.ICatalog>(), services.GetRequiredService<Clutch.Storage.IDeletedFiles>(),
+            services.GetRequiredService<Clutch.Storage.IBlobStore>(), services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(), TimeProvider.System);
+        await elsewhere.DeleteAsync("team", null, CancellationToken.None);
+        await elsewhere.CreateAsync(new Clutch.Indexes.IndexRequest("team", null, [], null, false), "cli:test", CancellationToken.None);
+
+        Assert.True(await server.WaitForPageAsync("/team/simple/", p => !p.Contains("team-lib", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/team/simple/team-lib/")).StatusCode);
+        (await server.UploadWheelToAsync("team", "team-lib", "1.0", payload: "a new build")).EnsureSuccessStatusCode();
+        Assert.Contains("team_lib-1.0-py3-none-any.whl", await server.Client.GetStringAsync("/team/simple/team-lib/"), StringComparison.Ordinal);
+    }
 }
