@@ -31,4 +31,23 @@ public static class AuthResponses
                 return true;
         }
     }
+
+    /// <summary>
+    /// The management APIs' answer for <paramref name="result"/> as problem details: 401 with the
+    /// challenge, 429 with Retry-After; null when authenticated.
+    /// </summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem(HttpContext context, AuthResult result, string anonymousMessage)
+    {
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Authenticated:
+                return null;
+            case AuthOutcome.Throttled:
+                context.Response.Headers.RetryAfter = result.Throttle.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(result.Throttle.Message, statusCode: StatusCodes.Status429TooManyRequests);
+            default:
+                context.Response.Headers.WWWAuthenticate = Challenge;
+                return TypedResults.Problem(result.Outcome == AuthOutcome.Invalid ? "Invalid username, password or token." : anonymousMessage, statusCode: StatusCodes.Status401Unauthorized);
+        }
+    }
 }

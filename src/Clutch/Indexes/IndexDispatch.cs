@@ -79,14 +79,14 @@ public sealed class IndexDispatch(RequestDelegate next, IndexRegistry registry, 
         var rest = path[end..]; // "/simple/…", "/links/…", "/files/…"
         if (rest.StartsWith(Simple.SimplePages.Prefix, StringComparison.Ordinal) || rest == "/simple")
         {
-            return TrySegment(rest, Simple.SimplePages.Prefix, out var segment)
+            return Pages.PageFastPath.TryProjectSegment(rest, Simple.SimplePages.Prefix, out var segment)
                 ? segment is null ? index.Simple.RootAsync(context) : index.Simple.ProjectAsync(context, segment)
                 : NotFoundAsync(context, path);
         }
 
         if (rest.StartsWith(Links.LinksPages.Prefix, StringComparison.Ordinal) || rest == "/links")
         {
-            return TrySegment(rest, Links.LinksPages.Prefix, out var segment)
+            return Pages.PageFastPath.TryProjectSegment(rest, Links.LinksPages.Prefix, out var segment)
                 ? segment is null ? index.Links.RootAsync(context) : index.Links.ProjectAsync(context, segment)
                 : NotFoundAsync(context, path);
         }
@@ -119,24 +119,4 @@ public sealed class IndexDispatch(RequestDelegate next, IndexRegistry registry, 
 
     private static Task NotFoundAsync(HttpContext context, string path) =>
         PlainText.WriteAsync(context, StatusCodes.Status404NotFound, $"Nothing at '{ProjectUrl.Show(path)}'.\n");
-
-    /// <summary>As <see cref="Pages.PageFastPath"/> reads a page URL: the prefix alone (null segment), or one segment with or without its slash.</summary>
-    private static bool TrySegment(string rest, string prefix, out string? segment)
-    {
-        segment = null;
-        if (rest.Length <= prefix.Length)
-        {
-            return true;
-        }
-
-        var end = rest[^1] == '/' ? rest.Length - 1 : rest.Length;
-        var slash = rest.IndexOf('/', prefix.Length);
-        if (slash >= 0 && slash < end)
-        {
-            return false;
-        }
-
-        segment = Uri.UnescapeDataString(rest[prefix.Length..end]);
-        return segment.Length > 0;
-    }
 }

@@ -148,18 +148,9 @@ public static class IndexEndpoints
     private static async Task<IResult> AsCallerAsync(HttpContext context, Authenticator authenticator, bool admin, Func<Caller, Task<IResult>> body)
     {
         var auth = await authenticator.AuthenticateAsync(context);
-        switch (auth.Outcome)
+        if (AuthResponses.Problem(context, auth, "Managing indexes needs a user or an API token (username __token__).") is { } rejected)
         {
-            case AuthOutcome.Authenticated:
-                break;
-            case AuthOutcome.Throttled:
-                context.Response.Headers.RetryAfter = auth.Throttle.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return Problem(StatusCodes.Status429TooManyRequests, auth.Throttle.Message);
-            default:
-                context.Response.Headers.WWWAuthenticate = AuthResponses.Challenge;
-                return Problem(StatusCodes.Status401Unauthorized, auth.Outcome == AuthOutcome.Invalid
-                    ? "Invalid username, password or token."
-                    : "Managing indexes needs a user or an API token (username __token__).");
+            return rejected;
         }
 
         var caller = auth.Caller!;

@@ -136,22 +136,8 @@ internal sealed class ManageHandler(Authenticator authenticator, ProjectPermissi
             new ManageResponse(name.Value, action.ToString().ToLowerInvariant(), files, reason), ManageJsonContext.Default.ManageResponse);
     }
 
-    private static ProblemHttpResult? Unauthenticated(HttpContext context, AuthResult auth)
-    {
-        switch (auth.Outcome)
-        {
-            case AuthOutcome.Authenticated:
-                return null;
-            case AuthOutcome.Throttled:
-                context.Response.Headers.RetryAfter = auth.Throttle.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return Problem(StatusCodes.Status429TooManyRequests, auth.Throttle.Message);
-            default:
-                context.Response.Headers.WWWAuthenticate = AuthResponses.Challenge;
-                return Problem(StatusCodes.Status401Unauthorized, auth.Outcome == AuthOutcome.Invalid
-                    ? "Invalid username, password or token."
-                    : "Managing releases needs a user or an API token (username __token__).");
-        }
-    }
+    private static ProblemHttpResult? Unauthenticated(HttpContext context, AuthResult auth) =>
+        AuthResponses.Problem(context, auth, "Managing releases needs a user or an API token (username __token__).");
 
     /// <summary>The optional JSON body (<c>{"reason": "..."}</c>); an empty body is no body.</summary>
     private static async Task<(ManageRequest? Body, string? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ public sealed class PageFastPath(RequestDelegate next, SimplePages simple, Links
     /// and <c>{prefix}{segment}</c> with or without a trailing slash. Anything deeper is routing's
     /// (a 404 there).
     /// </summary>
-    private static bool TryProjectSegment(string path, string prefix, out string? segment)
+    internal static bool TryProjectSegment(string path, string prefix, out string? segment)
     {
         segment = null;
         if (path.Length <= prefix.Length)
